@@ -197,13 +197,16 @@ func northernIrishMark(rng *rand.Rand) string {
 // foreignMark draws a mark in a foreign style that fits no UK format: French
 // "AB-123-CD", German "HH-AB 123", Dutch "12-ABC-3", Irish "231-D-4567".
 func foreignMark(rng *rand.Rand) string {
+	const foreignMaxLen = 8 // no European mark in these styles is longer
 	for range 8 {
 		var text string
 		switch rng.IntN(4) {
 		case 0:
 			text = letters(rng, anyLetters, 2) + digitString(rng, 3) + letters(rng, anyLetters, 2)
 		case 1:
-			text = letters(rng, anyLetters, 1+rng.IntN(3)) + letters(rng, anyLetters, 1+rng.IntN(2)) + number(rng, 9999)
+			// A German mark has at most eight characters in all.
+			text = letters(rng, anyLetters, 1+rng.IntN(3)) + letters(rng, anyLetters, 1+rng.IntN(2))
+			text += number(rng, []int{0, 9, 99, 999, 9999}[min(4, foreignMaxLen-len(text))])
 		case 2:
 			text = digitString(rng, 2) + letters(rng, anyLetters, 3) + digitString(rng, 1)
 		default:

@@ -63,6 +63,10 @@ func TestGenerateUnknown(t *testing.T) {
 		if _, err := Parse(m.Text, asOf); err == nil {
 			t.Fatalf("Generate(unknown) = %s, which Parse accepts", m.Text)
 		}
+		// Foreign marks still have to fit a plate the size of a UK one.
+		if len(m.Text) > 8 {
+			t.Fatalf("Generate(unknown) = %s: %d characters, more than any European mark", m.Text, len(m.Text))
+		}
 	}
 }
 
