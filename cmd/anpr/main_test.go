@@ -1,0 +1,50 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The CLI contract: 0 on success, 2 for bad usage or bad input, and nothing
+// that looks complete left behind by a refused request.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"unknown command", []string{"frobnicate"}, 2},
+		{"unknown flag", []string{"sim", "render", "--colour", "red", "--out", dir}, 2},
+		{"missing --out", []string{"sim", "render", "--count", "1"}, 2},
+		{"zero count", []string{"sim", "render", "--count", "0", "--out", filepath.Join(dir, "a")}, 2},
+		{"negative count", []string{"sim", "render", "--count", "-5", "--out", filepath.Join(dir, "b")}, 2},
+		{"unknown condition", []string{"sim", "render", "--condition", "snow", "--out", filepath.Join(dir, "c")}, 2},
+		{"unknown kind", []string{"sim", "render", "--kind", "poster", "--out", filepath.Join(dir, "d")}, 2},
+		{"unwritable output", []string{"sim", "render", "--count", "1", "--out", filepath.Join(file, "sub")}, 2},
+		{"bad date", []string{"sim", "render", "--date", "yesterday", "--out", filepath.Join(dir, "e")}, 2},
+		{"character heights reversed", []string{"sim", "render", "--min-char-px", "50", "--max-char-px", "20", "--out", filepath.Join(dir, "f")}, 2},
+		{"render works", []string{"sim", "render", "--kind", "crop", "--count", "3", "--condition", "rain", "--out", filepath.Join(dir, "ok")}, 0},
+		{"help", []string{"sim", "render", "--help"}, 0},
+		{"invalid mark", []string{"vrm", "AB01CDE"}, 2},
+		{"valid mark", []string{"vrm", "--date", "2026-11-25", "AB12 CDE"}, 0},
+		{"no marks", []string{"vrm"}, 2},
+	}
+	for _, c := range cases {
+		if got := run(c.args, io.Discard, io.Discard); got != c.want {
+			t.Errorf("%s: anpr %v exited %d, want %d", c.name, c.args, got, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ok", "labels.jsonl")); err != nil {
+		t.Errorf("successful render wrote no labels: %v", err)
+	}
+	for _, d := range []string{"a", "b", "c", "d", "e"} {
+		if _, err := os.Stat(filepath.Join(dir, d, "labels.jsonl")); err == nil {
+			t.Errorf("refused request %s left labels behind", d)
+		}
+	}
+}

@@ -1,0 +1,219 @@
+// Package dataset writes labelled sets of rendered images to a directory:
+// the images, and labels.jsonl holding the truth for each, one JSON object a
+// line in image order.
+//
+// labels.jsonl appears only when every image is written, so a set that was
+// interrupted never looks complete.
+package dataset
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"gocv.io/x/gocv"
+
+	"anpr/internal/cvthreads"
+	"anpr/sim/scene"
+)
+
+// LabelsFile is the name of the truth file in a set's directory.
+const LabelsFile = "labels.jsonl"
+
+// Request is one set to render.
+type Request struct {
+	Kind      scene.Kind
+	Condition string // a named condition or "mixed"
+	Count     int
+	Seed      uint64
+	Dir       string
+	Workers   int // 0: one per CPU
+	// Progress, when set, is called after each image with the number done.
+	Progress func(done int)
+}
+
+// ErrBadRequest marks problems with the request itself rather than with
+// rendering or writing.
+var ErrBadRequest = errors.New("bad request")
+
+// Check validates a request without rendering anything.
+func (q Request) Check() error {
+	if q.Kind != scene.KindScene && q.Kind != scene.KindCrop {
+		return fmt.Errorf("%w: kind %q: want %s or %s", ErrBadRequest, q.Kind, scene.KindCrop, scene.KindScene)
+	}
+	if q.Count <= 0 {
+		return fmt.Errorf("%w: count must be at least 1, got %d", ErrBadRequest, q.Count)
+	}
+	if err := scene.CheckCondition(q.Condition); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
+	if q.Dir == "" {
+		return fmt.Errorf("%w: no output directory given", ErrBadRequest)
+	}
+	return nil
+}
+
+// prepareDir makes the directory and proves it writable before any work,
+// and removes an old labels file so a failed run cannot be mistaken for it.
+func prepareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%w: output directory %s: %v", ErrBadRequest, dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("%w: output directory %s is not writable: %v", ErrBadRequest, dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if err := os.Remove(filepath.Join(dir, LabelsFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove old %s: %w", LabelsFile, err)
+	}
+	return nil
+}
+
+type result struct {
+	index int
+	label scene.Label
+	err   error
+}
+
+// Write renders the set and writes it to q.Dir.
+func Write(ctx context.Context, r *scene.Renderer, q Request) error {
+	if err := q.Check(); err != nil {
+		return err
+	}
+	if err := prepareDir(q.Dir); err != nil {
+		return err
+	}
+	workers := q.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// One image per worker at a time; OpenCV's own pool would only fight
+	// the workers for the same cores.
+	cvthreads.Set(1)
+	defer cvthreads.Set(0)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	results := make(chan result, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				label, err := renderOne(r, q, i)
+				select {
+				case results <- result{i, label, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := 0; i < q.Count; i++ {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	partial := filepath.Join(q.Dir, LabelsFile+".partial")
+	f, err := os.Create(partial)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", partial, err)
+	}
+	defer os.Remove(partial) // a no-op once renamed
+	bw := bufio.NewWriter(f)
+	enc := json.NewEncoder(bw)
+	// Workers finish out of order; labels are written in image order.
+	pending := map[int]scene.Label{}
+	next := 0
+	var firstErr error
+	for res := range results {
+		if res.err != nil {
+			if firstErr == nil {
+				firstErr = res.err
+				cancel()
+			}
+			continue
+		}
+		pending[res.index] = res.label
+		for {
+			l, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if err := enc.Encode(l); err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("write labels: %w", err)
+				cancel()
+			}
+			next++
+			if q.Progress != nil {
+				q.Progress(next)
+			}
+		}
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	if err := bw.Flush(); err != nil && firstErr == nil {
+		firstErr = fmt.Errorf("write labels: %w", err)
+	}
+	if err := f.Close(); err != nil && firstErr == nil {
+		firstErr = fmt.Errorf("write labels: %w", err)
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if next != q.Count {
+		return fmt.Errorf("only %d of %d images were rendered", next, q.Count)
+	}
+	return os.Rename(partial, filepath.Join(q.Dir, LabelsFile))
+}
+
+// FileName is the name of image i in a set.
+func FileName(kind scene.Kind, i int) string { return fmt.Sprintf("%s-%06d.jpg", kind, i) }
+
+func renderOne(r *scene.Renderer, q Request, i int) (scene.Label, error) {
+	s, err := r.Render(q.Kind, q.Condition, scene.ImageSeed(q.Seed, i))
+	if err != nil {
+		return scene.Label{}, fmt.Errorf("image %d: %w", i, err)
+	}
+	defer s.Image.Close()
+	s.Label.File = FileName(q.Kind, i)
+	if err := writeJPEG(filepath.Join(q.Dir, s.Label.File), s.Image, s.Label.Condition.JPEG); err != nil {
+		return scene.Label{}, fmt.Errorf("image %d: %w", i, err)
+	}
+	return s.Label, nil
+}
+
+// writeJPEG encodes at the camera's own quality; the compression is part of
+// the condition, not an afterthought. The file is renamed into place so a
+// reader never sees half an image.
+func writeJPEG(path string, m gocv.Mat, quality int) error {
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, m, []int{gocv.IMWriteJpegQuality, quality})
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	defer buf.Close()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.GetBytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,418 @@
+// Package scene composes what an ANPR camera sees: a plate on a vehicle on a
+// road, placed by a camera model and spoilt by light, weather, motion and the
+// sensor, together with the truth about every image.
+//
+// Rendering is deterministic from a seed. A scene is a full camera frame; a
+// crop is the plate patch a camera would cut from such a frame, rendered
+// through the same pipeline but only in a window around the plate.
+package scene
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"anpr/engine/vrm"
+	"anpr/sim/plate"
+)
+
+// Kind is what is rendered: a whole frame or a plate patch.
+type Kind string
+
+const (
+	KindScene Kind = "scene"
+	KindCrop  Kind = "crop"
+)
+
+// Options configure a Renderer.
+type Options struct {
+	Width, Height int       // camera frame size; 1920 x 1080 when zero
+	MinCharPx     float64   // smallest character height drawn; 12 when zero
+	MaxCharPx     float64   // largest; 90 when zero
+	AsOf          time.Time // marks are issued no later than this; today when zero
+}
+
+// ErrBadOptions marks options no renderer can honour.
+var ErrBadOptions = errors.New("bad renderer options")
+
+// Renderer renders scenes and crops. It is safe for concurrent use.
+type Renderer struct {
+	opts   Options
+	plates *plate.Renderer
+	fonts  []plate.Font
+	tex    *textures
+}
+
+// NewRenderer prepares fonts, glyphs and noise textures.
+func NewRenderer(opts Options) (*Renderer, error) {
+	if opts.Width == 0 && opts.Height == 0 {
+		opts.Width, opts.Height = 1920, 1080
+	}
+	if opts.Width < 64 || opts.Height < 64 || opts.Width > 8192 || opts.Height > 8192 {
+		return nil, fmt.Errorf("%w: frame size %dx%d out of range 64..8192", ErrBadOptions, opts.Width, opts.Height)
+	}
+	if opts.MinCharPx == 0 {
+		opts.MinCharPx = 12
+	}
+	if opts.MaxCharPx == 0 {
+		opts.MaxCharPx = 90
+	}
+	if opts.MinCharPx < 4 || opts.MaxCharPx < opts.MinCharPx || opts.MaxCharPx > 400 {
+		return nil, fmt.Errorf("%w: character height range %g..%g px: want 4 <= min <= max <= 400", ErrBadOptions, opts.MinCharPx, opts.MaxCharPx)
+	}
+	if opts.AsOf.IsZero() {
+		opts.AsOf = time.Now()
+	}
+	pr, err := plate.NewRenderer()
+	if err != nil {
+		return nil, fmt.Errorf("plate renderer: %w", err)
+	}
+	return &Renderer{opts: opts, plates: pr, fonts: pr.Fonts(), tex: newTextures(opts.Width, opts.Height)}, nil
+}
+
+// Close frees the renderer's textures.
+func (r *Renderer) Close() { r.tex.Close() }
+
+// Sample is one rendered image and its truth. The caller owns Image (BGR,
+// or one grey channel for infrared) and must Close it.
+type Sample struct {
+	Image gocv.Mat
+	Label Label
+}
+
+// Label is the truth about one image, as written to labels.jsonl.
+type Label struct {
+	File        string        `json:"file"`
+	Kind        Kind          `json:"kind"`
+	Plate       string        `json:"plate"`   // normalised, no spaces
+	Display     string        `json:"display"` // as laid out on the plate
+	Format      vrm.Format    `json:"format"`
+	Box         [4]int        `json:"box"`     // x, y, w, h of the plate in pixels
+	Polygon     [4][2]float64 `json:"polygon"` // plate corners, clockwise from top-left
+	Chars       []CharLabel   `json:"chars"`
+	Side        plate.Side    `json:"side"`
+	Layout      plate.Layout  `json:"layout"`
+	Band        plate.Band    `json:"band,omitempty"`
+	Historic    bool          `json:"historic,omitempty"` // black plate, silver characters
+	Font        plate.Font    `json:"font"`
+	Wear        plate.Wear    `json:"wear"`
+	Condition   Condition     `json:"condition"`
+	Camera      Placement     `json:"camera"`
+	Vehicle     vehicle       `json:"vehicle"`
+	OtherPlates [][4]int      `json:"other_plates,omitempty"` // unreadably small plates elsewhere in the frame
+	Width       int           `json:"width"`
+	Height      int           `json:"height"`
+	Seed        uint64        `json:"seed"`
+}
+
+// CharLabel is one character's box, x, y, w, h in pixels.
+type CharLabel struct {
+	Char string `json:"char"`
+	Box  [4]int `json:"box"`
+}
+
+// ImageSeed derives the seed of image i of a run, so that any image can be
+// remade alone and workers can render in any order.
+func ImageSeed(runSeed uint64, i int) uint64 {
+	// SplitMix64 finaliser: neighbouring indices give unrelated seeds.
+	z := runSeed + uint64(i+1)*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+// Render draws one image of the given kind under a named condition (or
+// "mixed"). The same kind, condition and seed always give the same image.
+func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, error) {
+	if kind != KindScene && kind != KindCrop {
+		return Sample{}, fmt.Errorf("unknown kind %q (want %s or %s)", kind, KindScene, KindCrop)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x414E5052)) // "ANPR"
+	cond, err := drawCondition(rng, condition)
+	if err != nil {
+		return Sample{}, err
+	}
+	mark := vrm.GenerateMix(rng, r.opts.AsOf)
+	spec := plate.RandomSpec(rng, mark.Display, r.fonts)
+	spec.Wear.Dirt = math.Max(spec.Wear.Dirt, cond.Dirt)
+
+	W, H := float64(r.opts.Width), float64(r.opts.Height)
+	// Character heights: log-uniform, so small hard plates are as common as
+	// large easy ones.
+	lo, hi := math.Log(r.opts.MinCharPx), math.Log(r.opts.MaxCharPx)
+	charPx := math.Exp(lo + (hi-lo)*rng.Float64())
+	charMM := 79.0
+	plateY := 0.3 + 0.3*rng.Float64()
+	switch {
+	case spec.Layout == plate.Motorcycle:
+		charMM, plateY = 64, 0.6+0.3*rng.Float64()
+	case spec.Side == plate.Rear:
+		plateY = 0.45 + 0.55*rng.Float64()
+	}
+	u0, v0 := W/2, H/2
+	if kind == KindScene {
+		u0, v0 = W*(0.12+0.76*rng.Float64()), H*(0.15+0.72*rng.Float64())
+	}
+	cam, placement, centre := placeCamera(rng, r.opts.Width, r.opts.Height, charPx, plateY, charMM, u0, v0)
+	yaw := (rng.Float64()*2 - 1) * 6
+	placement.VehicleYawDeg = round(yaw, 1)
+	face := newFacePlane(cam, centre, yaw)
+
+	// At the scale the camera sees it: the plate renderer antialiases, and
+	// the warp barely resamples.
+	pxPerMM := math.Min(6, math.Max(0.2, charPx/charMM))
+	pl, err := r.plates.Render(spec, pxPerMM, rng)
+	if err != nil {
+		return Sample{}, fmt.Errorf("render plate %q: %w", mark.Display, err)
+	}
+	plateW := math.Hypot(pl.Corners[1][0]-pl.Corners[0][0], pl.Corners[1][1]-pl.Corners[0][1]) / pxPerMM
+	plateH := math.Hypot(pl.Corners[2][0]-pl.Corners[1][0], pl.Corners[2][1]-pl.Corners[1][1]) / pxPerMM
+	quad := face.poly([3]float64{-plateW / 2, plateH / 2, -5}, [3]float64{plateW / 2, plateH / 2, -5},
+		[3]float64{plateW / 2, -plateH / 2, -5}, [3]float64{-plateW / 2, -plateH / 2, -5})
+	placement.CharHeightPx = round(charPx, 1)
+
+	window := image.Rect(0, 0, r.opts.Width, r.opts.Height)
+	if kind == KindCrop {
+		window = cropWindow(rng, quad)
+	}
+	light := drawLighting(rng, cond, spec.Side == plate.Front)
+	if spec.Historic {
+		// Black-and-silver plates are painted, not retroreflective: they
+		// get no more light than the bodywork around them.
+		light.plate = light.ambient
+	}
+	cv := newCanvas(window, 3, light.ambient)
+	ok := false
+	defer func() {
+		if !ok {
+			cv.Close()
+		}
+	}()
+
+	// The world behind the vehicle.
+	rd := drawRoad(rng)
+	rd.paint(rng, cv, cam, r.tex)
+	others := paintTraffic(rng, cv, cam, rd, placement.DistanceM)
+	veh := drawVehicle(rng, spec.Side, spec.Layout, plateY)
+	if q, ok := groundQuad(cam, centre.X-veh.halfWidth/1000-0.2, centre.X+veh.halfWidth/1000+0.2, centre.Z-0.3, centre.Z+veh.length/1000); ok {
+		fillPoly(&cv.img, cv, q, shade(rd.asphalt, 0.45))
+	}
+	if cond.Weather == Fog {
+		fogBackground(cv, cam, cond.FogM, light.fogGrey)
+	}
+
+	// The vehicle, its plate and anything hanging in front, on a layer of
+	// its own so that motion blur smears it and not the road.
+	motion := face.back.scale(cond.SpeedMPH * 0.44704 * cond.ShutterS)
+	if spec.Side == plate.Front {
+		motion = motion.scale(-1) // coming towards the camera
+	}
+	mu, mv, _ := cam.project(centre.add(motion))
+	blur := [2]float64{mu - u0, mv - v0}
+	cond.BlurPx = round(math.Hypot(blur[0], blur[1]), 2)
+	lamps, err := r.paintTarget(rng, cv, cam, face, veh, pl, cond, light, quad, plateW, plateH, blur)
+	if err != nil {
+		return Sample{}, err
+	}
+	light.ambient.applyLift(&cv.img)
+	if cond.Weather == Spray || (cond.Weather == Rain && cond.SpeedMPH > 40) {
+		paintSpray(rng, cv, face, veh, cond, light)
+	}
+
+	// Light and weather over everything.
+	lampPx := cam.FocalPx * 0.05 / placement.DistanceM
+	if light.lampsOn {
+		tint := rgb(255, 250, 235)
+		if spec.Side == plate.Rear && !light.mono {
+			tint = rgb(255, 60, 50)
+		}
+		bloomLamps(cv, lamps, lampPx, light.bloom, tint)
+	}
+	if cond.Shadow {
+		castShadow(rng, cv, [2]float64{u0, v0}, float64(polyBounds(quad, 0).Dx()))
+	}
+	if cond.Glare > 0 {
+		veil(&cv.img, cond.Glare*0.3, 255)
+	}
+	if cond.RainRate > 0 {
+		paintRain(rng, cv, cond.RainRate, math.Max(1, charPx/25))
+		if cond.Weather == Rain {
+			lensDrops(rng, cv, int(cond.RainRate*8*float64(cv.size.X*cv.size.Y)/(1920*1080))+rng.IntN(2), 0.05*math.Min(float64(cv.size.X), float64(cv.size.Y)))
+		}
+	}
+
+	// The sensor: focus, infrared's single channel, noise, compression.
+	gocv.GaussianBlur(cv.img, &cv.img, image.Point{0, 0}, cond.FocusPx, cond.FocusPx, gocv.BorderReflect101)
+	if light.mono {
+		grey := gocv.NewMat()
+		gocv.CvtColor(cv.img, &grey, gocv.ColorBGRToGray)
+		cv.img.Close()
+		cv.img = grey
+	}
+	noise := cond.NoiseSD * (1 + cond.GainDB/30)
+	r.tex.addNoise(rng, &cv.img, noise)
+	if cond.Video {
+		videoArtefacts(&cv.img, 20+rng.IntN(25))
+	}
+
+	label := Label{
+		Kind: kind, Plate: mark.Text, Display: mark.Display, Format: mark.Format,
+		Side: spec.Side, Layout: spec.Layout, Band: spec.Band, Historic: spec.Historic, Font: fontOf(spec), Wear: spec.Wear,
+		Condition: cond, Camera: placement, Vehicle: veh,
+		Width: cv.size.X, Height: cv.size.Y, Seed: seed,
+	}
+	label.place(pl, quad, window.Min)
+	for _, o := range others {
+		label.OtherPlates = append(label.OtherPlates, [4]int{o.Min.X, o.Min.Y, o.Dx(), o.Dy()})
+	}
+	ok = true
+	return Sample{Image: cv.img, Label: label}, nil
+}
+
+func fontOf(s plate.Spec) plate.Font {
+	if s.Font == "" {
+		return plate.Mandatory
+	}
+	return s.Font
+}
+
+// cropWindow is how a camera's plate finder cuts a patch: mostly tight
+// around the plate and a little off-centre, as roadside plate crops are;
+// now and then loose, with bumper and grille in view.
+func cropWindow(rng *rand.Rand, quad [][2]float64) image.Rectangle {
+	b := polyBounds(quad, 0)
+	w, h := float64(b.Dx()), float64(b.Dy())
+	side, vert := 0.12, 0.35
+	if rng.Float64() < 0.25 {
+		side, vert = 0.35, 0.9
+	}
+	left, right := w*(0.01+side*rng.Float64()), w*(0.01+side*rng.Float64())
+	top, bottom := h*(0.02+vert*rng.Float64()), h*(0.02+vert*rng.Float64())
+	return image.Rect(b.Min.X-int(left), b.Min.Y-int(top), b.Max.X+int(right), b.Max.Y+int(bottom))
+}
+
+// paintTarget draws the target vehicle with its plate on a layer, blurs the
+// layer by the vehicle's motion and lays it over the canvas. It returns
+// where the vehicle's lamps are, in frame pixels.
+func (r *Renderer) paintTarget(rng *rand.Rand, cv *canvas, cam *Camera, face facePlane, veh vehicle, pl *plate.Plate,
+	cond Condition, light lighting, quad [][2]float64, plateW, plateH float64, blur [2]float64) ([][2]float64, error) {
+	hw := veh.halfWidth
+	silhouette := face.poly([3]float64{-hw - 50, veh.ground, 0}, [3]float64{hw + 50, veh.ground, 0},
+		[3]float64{hw + 50, veh.roof, 0}, [3]float64{-hw - 50, veh.roof, 0},
+		[3]float64{-hw - 50, veh.ground, veh.length}, [3]float64{hw + 50, veh.ground, veh.length},
+		[3]float64{hw + 50, veh.roof, veh.length}, [3]float64{-hw - 50, veh.roof, veh.length})
+	pad := math.Hypot(blur[0], blur[1]) + 4
+	window := polyBounds(silhouette, pad).Intersect(cv.bounds())
+	if window.Empty() {
+		return nil, nil
+	}
+	// One premultiplied BGRA layer: its alpha is the vehicle's coverage, so
+	// blurring it smears shape and colour together.
+	layer := newCanvas(window, 4, light.ambient)
+	defer layer.Close()
+	lamps := veh.paint(rng, layer, face, plateW, plateH)
+	if err := warpPlate(layer, pl, quad, light.plate); err != nil {
+		return nil, err
+	}
+	if cond.Occlusion != "" {
+		paintOcclusion(rng, cond.Occlusion, layer, face, plateW, plateH)
+	}
+	if cond.Weather == Fog {
+		fogLayer(&layer.img, 1-math.Exp(-3*cam.depth(face.centre)/cond.FogM), light.fogGrey)
+	}
+	motionBlur(&layer.img, blur[0], blur[1])
+	roi := cv.img.Region(window.Sub(cv.origin))
+	over(&roi, layer.img)
+	roi.Close()
+	return lamps, nil
+}
+
+// fogLayer mixes a premultiplied BGRA layer towards grey by amount, in
+// proportion to its coverage.
+func fogLayer(m *gocv.Mat, amount, grey float64) {
+	chans := gocv.Split(*m)
+	defer func() {
+		for _, c := range chans {
+			c.Close()
+		}
+	}()
+	fog := gocv.NewMat()
+	defer fog.Close()
+	chans[3].ConvertToWithParams(&fog, gocv.MatTypeCV8U, float32(amount*grey/255), 0)
+	for i := 0; i < 3; i++ {
+		gocv.AddWeighted(chans[i], 1-amount, fog, 1, 0, &chans[i])
+	}
+	gocv.Merge(chans, m)
+}
+
+// warpPlate maps the flat plate image, lit by its own grade, onto its
+// quadrilateral in the layer.
+func warpPlate(layer *canvas, pl *plate.Plate, quad [][2]float64, lit grade) error {
+	img := pl.Image
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	pix := img.Pix
+	if img.Stride != 4*w {
+		pix = make([]byte, 0, 4*w*h)
+		for y := 0; y < h; y++ {
+			pix = append(pix, img.Pix[y*img.Stride:y*img.Stride+4*w]...)
+		}
+	}
+	rgba, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC4, pix)
+	if err != nil {
+		return fmt.Errorf("plate image: %w", err)
+	}
+	defer rgba.Close()
+	bgra := gocv.NewMat()
+	defer bgra.Close()
+	lit.transform(&rgba, &bgra, true)
+	premultiplyBGRA(&bgra)
+
+	dstBox := polyBounds(quad, 2).Intersect(layer.bounds())
+	if dstBox.Empty() {
+		return fmt.Errorf("plate falls outside the image")
+	}
+	src := make([]gocv.Point2f, 4)
+	dst := make([]gocv.Point2f, 4)
+	for i := 0; i < 4; i++ {
+		src[i] = gocv.Point2f{X: float32(pl.Corners[i][0]), Y: float32(pl.Corners[i][1])}
+		dst[i] = gocv.Point2f{X: float32(quad[i][0] - float64(dstBox.Min.X)), Y: float32(quad[i][1] - float64(dstBox.Min.Y))}
+	}
+	sv, dv := gocv.NewPoint2fVectorFromPoints(src), gocv.NewPoint2fVectorFromPoints(dst)
+	defer sv.Close()
+	defer dv.Close()
+	hm := gocv.GetPerspectiveTransform2f(sv, dv)
+	defer hm.Close()
+	warped := gocv.NewMat()
+	defer warped.Close()
+	gocv.WarpPerspectiveWithParams(bgra, &warped, hm, dstBox.Size(), gocv.InterpolationLinear, gocv.BorderConstant, colorTransparent)
+	roi := layer.img.Region(dstBox.Sub(layer.origin))
+	defer roi.Close()
+	over(&roi, warped)
+	return nil
+}
+
+// place fills in where the plate and its characters landed in the image.
+func (l *Label) place(pl *plate.Plate, quad [][2]float64, origin image.Point) {
+	o := [2]float64{float64(origin.X), float64(origin.Y)}
+	for i := 0; i < 4; i++ {
+		l.Polygon[i] = [2]float64{round(quad[i][0]-o[0], 1), round(quad[i][1]-o[1], 1)}
+	}
+	l.Box = boxOf(polyBounds(l.Polygon[:], 0))
+	hm := homography(pl.Corners, quad)
+	for _, ch := range pl.Chars {
+		b := ch.Box
+		corners := [][2]float64{{float64(b.Min.X), float64(b.Min.Y)}, {float64(b.Max.X), float64(b.Min.Y)}, {float64(b.Max.X), float64(b.Max.Y)}, {float64(b.Min.X), float64(b.Max.Y)}}
+		for i, c := range corners {
+			x, y := hm.apply(c[0], c[1])
+			corners[i] = [2]float64{x - o[0], y - o[1]}
+		}
+		l.Chars = append(l.Chars, CharLabel{Char: string(ch.Char), Box: boxOf(polyBounds(corners, 0))})
+	}
+}
+
+func boxOf(r image.Rectangle) [4]int { return [4]int{r.Min.X, r.Min.Y, r.Dx(), r.Dy()} }
