@@ -64,8 +64,8 @@ func (c *canvas) bounds() image.Rectangle { return image.Rectangle{c.origin, c.o
 
 // fillPoly fills a polygon given in frame coordinates, antialiased.
 func fillPoly(m *gocv.Mat, c *canvas, pts [][2]float64, col color.RGBA) {
-	if len(pts) < 3 {
-		return
+	if len(pts) < 3 || !polyBounds(pts, 1).Overlaps(c.bounds()) {
+		return // nothing to draw here; crops skip most of the road this way
 	}
 	poly := make([]image.Point, len(pts))
 	for i, p := range pts {

@@ -55,3 +55,14 @@ func (h homographyMap) apply(x, y float64) (float64, float64) {
 	w := h[6]*x + h[7]*y + h[8]
 	return (h[0]*x + h[1]*y + h[2]) / w, (h[3]*x + h[4]*y + h[5]) / w
 }
+
+// nearlyAffine reports whether the affine map fixed by the first three
+// corners puts the fourth within tol pixels of where the perspective map
+// puts it; inside the quadrilateral the error is smaller still.
+func nearlyAffine(src [4][2]float64, dst [][2]float64, tol float64) bool {
+	// For a parallelogram-preserving map, d3 = d0 + (d2 - d1) when
+	// s3 = s0 + (s2 - s1), as the plate's rectangle corners are.
+	x := dst[0][0] + dst[2][0] - dst[1][0]
+	y := dst[0][1] + dst[2][1] - dst[1][1]
+	return math.Hypot(x-dst[3][0], y-dst[3][1]) <= tol
+}

@@ -56,8 +56,9 @@ func groundQuad(cam *Camera, x0, x1, z0, z1 float64) ([][2]float64, bool) {
 }
 
 // paintRoad draws the road, verges, markings, skyline and roadside clutter
-// onto the canvas. Only what falls inside the canvas costs anything.
-func (r road) paint(rng *rand.Rand, c *canvas, cam *Camera, t *textures) {
+// onto the canvas; clutter stands beyond the target vehicle, at vehicleZ
+// metres along the road. Only what falls inside the canvas costs anything.
+func (r road) paint(rng *rand.Rand, c *canvas, cam *Camera, t *textures, vehicleZ float64) {
 	c.fill(r.asphalt)
 
 	// Depth bands: the road is drawn from 2 m to 800 m ahead, in pieces so
@@ -97,7 +98,7 @@ func (r road) paint(rng *rand.Rand, c *canvas, cam *Camera, t *textures) {
 	r.paintSkyline(rng, c, cam)
 	// Grain of asphalt, grass and paving.
 	t.addGrain(rng, &c.img, 14*c.light.gain())
-	paintSigns(rng, c, cam, r)
+	paintSigns(rng, c, cam, r, vehicleZ)
 }
 
 // paintSkyline draws sky, trees and buildings above the horizon when the
@@ -147,15 +148,16 @@ var signTexts = []string{"LICHFIELD", "A38", "M6 TOLL", "CANNOCK A5", "STAFFORD"
 	"BUS STOP", "NO ENTRY", "KEEP CLEAR", "TAXI", "SALE 50%", "TESCO", "POLICE", "AB12 XYZ", "HGV 44T",
 	"M6 J11", "A446", "BURTON 12", "TOW AWAY", "30", "40", "STOKE", "GIVE WAY"}
 
-// paintSigns puts roadside signs with lettering on the verges.
-func paintSigns(rng *rand.Rand, c *canvas, cam *Camera, r road) {
+// paintSigns puts roadside signs with lettering on the verges, further
+// along the road than beyond (metres), so nothing drawn later should hide them.
+func paintSigns(rng *rand.Rand, c *canvas, cam *Camera, r road, beyond float64) {
 	n := rng.IntN(4)
 	for i := 0; i < n; i++ {
 		x := r.leftEdge - 1.5 - 3*rng.Float64()
 		if rng.IntN(2) == 0 {
 			x = r.rightEdge + 1.5 + 3*rng.Float64()
 		}
-		z := 8 + 60*rng.Float64()
+		z := beyond + 8 + 60*rng.Float64()
 		w, h := 1.0+2*rng.Float64(), 0.6+1.2*rng.Float64()
 		base := 1.2 + 1.5*rng.Float64()
 		corners := []vec3{{x - w/2, base + h, z}, {x + w/2, base + h, z}, {x + w/2, base, z}, {x - w/2, base, z}}
