@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/anpr
 DEMO    ?= demo-out
 
-.PHONY: all deps build test demo bench fuzz contact-sheets clean
+.PHONY: all deps build test demo bench fuzz contact-sheets models clean
 
 all: build
 
@@ -40,6 +40,11 @@ fuzz: deps
 # Remakes the per-condition contact sheets in docs/contact-sheets/.
 contact-sheets: build
 	./$(BIN) sim contact-sheets --out docs/contact-sheets
+
+# Remakes the plate reader from nothing: render, train, export, evaluate,
+# install into fixtures/models with its manifest. Long: see the README.
+models: deps
+	bash scripts/make-models.sh
 
 clean:
 	rm -rf bin $(DEMO)

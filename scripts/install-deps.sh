@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs, only those missing.
+# Installs the Debian packages the project needs, only those missing;
+# with --training, also those that training the models needs.
 # Needs root (or sudo). Safe to run again: it does nothing when all is there.
 set -euo pipefail
 
@@ -7,6 +8,10 @@ packages=(
   build-essential pkg-config libopencv-dev   # gocv against Debian's OpenCV 4.6
   fonts-dejavu-core fonts-bebas-neue fonts-roboto-unhinted fonts-liberation fonts-league-spartan  # wrong-font plates
 )
+# Training the models (make models) also needs PyTorch; nothing else does.
+if [ "${1:-}" = "--training" ]; then
+  packages+=(python3-torch python3-numpy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

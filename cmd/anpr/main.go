@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"anpr/engine/ocr"
 )
 
 // usageError marks an error caused by what the user asked for (a bad flag, an
@@ -36,11 +38,12 @@ func newRootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
-	root.AddCommand(newVRMCommand(), newSimCommand())
+	root.AddCommand(newVRMCommand(), newSimCommand(), newModelsCommand(), newReadCommand())
 	return root
 }
 
 func main() {
+	ocr.ServeModelCheck() // when started to try a model, do only that
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -5,7 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"anpr/engine/ocr"
 )
+
+func TestMain(m *testing.M) {
+	ocr.ServeModelCheck() // this test binary doubles as the model checker
+	os.Exit(m.Run())
+}
 
 // The CLI contract: 0 on success, 2 for bad usage or bad input, and nothing
 // that looks complete left behind by a refused request.
@@ -33,6 +40,10 @@ func TestExitCodes(t *testing.T) {
 		{"invalid mark", []string{"vrm", "AB01CDE"}, 2},
 		{"valid mark", []string{"vrm", "--date", "2026-11-25", "AB12 CDE"}, 0},
 		{"no marks", []string{"vrm"}, 2},
+		{"read without --crop", []string{"read", file}, 2},
+		{"read with no files", []string{"read", "--crop"}, 2},
+		{"read with a missing model", []string{"read", "--crop", "--model", filepath.Join(dir, "none.onnx"), file}, 1},
+		{"read with a broken model", []string{"read", "--crop", "--model", file, file}, 1},
 	}
 	for _, c := range cases {
 		if got := run(c.args, io.Discard, io.Discard); got != c.want {

@@ -60,8 +60,9 @@ func (q Request) Check() error {
 }
 
 // prepareDir makes the directory and proves it writable before any work,
-// and removes an old labels file so a failed run cannot be mistaken for it.
-func prepareDir(dir string) error {
+// and removes the old completion marker (the file written last) so a failed
+// run cannot be mistaken for a finished one.
+func prepareDir(dir, marker string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("%w: output directory %s: %v", ErrBadRequest, dir, err)
 	}
@@ -71,16 +72,10 @@ func prepareDir(dir string) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	if err := os.Remove(filepath.Join(dir, LabelsFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove old %s: %w", LabelsFile, err)
+	if err := os.Remove(filepath.Join(dir, marker)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove old %s: %w", marker, err)
 	}
 	return nil
-}
-
-type result struct {
-	index int
-	label scene.Label
-	err   error
 }
 
 // Write renders the set and writes it to q.Dir.
@@ -88,9 +83,36 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 	if err := q.Check(); err != nil {
 		return err
 	}
-	if err := prepareDir(q.Dir); err != nil {
+	if err := prepareDir(q.Dir, LabelsFile); err != nil {
 		return err
 	}
+	partial := filepath.Join(q.Dir, LabelsFile+".partial")
+	f, err := os.Create(partial)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", partial, err)
+	}
+	defer os.Remove(partial) // a no-op once renamed
+	bw := bufio.NewWriter(f)
+	enc := json.NewEncoder(bw)
+	err = renderOrdered(ctx, q,
+		func(i int) (scene.Label, error) { return renderOne(r, q, i) },
+		func(_ int, l scene.Label) error { return enc.Encode(l) })
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write labels: %w", ferr)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write labels: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(partial, filepath.Join(q.Dir, LabelsFile))
+}
+
+// renderOrdered renders images 0..q.Count-1 on q.Workers goroutines and
+// hands each result to deliver in index order, whatever order they finish
+// in. The first error stops the run.
+func renderOrdered[T any](ctx context.Context, q Request, render func(i int) (T, error), deliver func(i int, v T) error) error {
 	workers := q.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -100,6 +122,11 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 	cvthreads.Set(1)
 	defer cvthreads.Set(0)
 
+	type result struct {
+		index int
+		value T
+		err   error
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan int)
@@ -110,9 +137,9 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				label, err := renderOne(r, q, i)
+				v, err := render(i)
 				select {
-				case results <- result{i, label, err}:
+				case results <- result{i, v, err}:
 				case <-ctx.Done():
 					return
 				}
@@ -131,36 +158,30 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	partial := filepath.Join(q.Dir, LabelsFile+".partial")
-	f, err := os.Create(partial)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", partial, err)
-	}
-	defer os.Remove(partial) // a no-op once renamed
-	bw := bufio.NewWriter(f)
-	enc := json.NewEncoder(bw)
-	// Workers finish out of order; labels are written in image order.
-	pending := map[int]scene.Label{}
+	pending := map[int]T{}
 	next := 0
 	var firstErr error
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
 	for res := range results {
 		if res.err != nil {
-			if firstErr == nil {
-				firstErr = res.err
-				cancel()
-			}
+			fail(res.err)
 			continue
 		}
-		pending[res.index] = res.label
-		for {
-			l, ok := pending[next]
+		pending[res.index] = res.value
+		for firstErr == nil {
+			v, ok := pending[next]
 			if !ok {
 				break
 			}
 			delete(pending, next)
-			if err := enc.Encode(l); err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("write labels: %w", err)
-				cancel()
+			if err := deliver(next, v); err != nil {
+				fail(fmt.Errorf("image %d: %w", next, err))
+				break
 			}
 			next++
 			if q.Progress != nil {
@@ -171,19 +192,10 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
-	if err := bw.Flush(); err != nil && firstErr == nil {
-		firstErr = fmt.Errorf("write labels: %w", err)
+	if firstErr == nil && next != q.Count {
+		firstErr = fmt.Errorf("only %d of %d images were rendered", next, q.Count)
 	}
-	if err := f.Close(); err != nil && firstErr == nil {
-		firstErr = fmt.Errorf("write labels: %w", err)
-	}
-	if firstErr != nil {
-		return firstErr
-	}
-	if next != q.Count {
-		return fmt.Errorf("only %d of %d images were rendered", next, q.Count)
-	}
-	return os.Rename(partial, filepath.Join(q.Dir, LabelsFile))
+	return firstErr
 }
 
 // FileName is the name of image i in a set.

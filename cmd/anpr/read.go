@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gocv.io/x/gocv"
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+
+	"anpr/engine/ocr"
+)
+
+// readLine is one line of `anpr read` output.
+type readLine struct {
+	File      string      `json:"file"`
+	Plates    []plateRead `json:"plates"`
+	ElapsedMS float64     `json:"elapsed_ms"`
+	Error     string      `json:"error,omitempty"`
+}
+
+type plateRead struct {
+	ocr.Read
+	Box     [4]int    `json:"box"`
+	Polygon [4][2]int `json:"polygon"`
+}
+
+// defaultReaderModel is where make models installs the plate reader.
+var defaultReaderModel = filepath.Join("fixtures", "models", "reader.onnx")
+
+// modelManifest is the part of fixtures/models/manifest.json read here.
+type modelManifest struct {
+	Models map[string]struct {
+		File   string `json:"file"`
+		SHA256 string `json:"sha256"`
+	} `json:"models"`
+}
+
+func newReadCommand() *cobra.Command {
+	var (
+		crop      bool
+		modelPath string
+		maxPixels int
+		maxBytes  int64
+	)
+	cmd := &cobra.Command{
+		Use:   "read [--crop] FILE... | -",
+		Short: "Read the plates in images, one JSON line per image",
+		Long: `Read number plates in image files and print one JSON line per input:
+
+  {"file": ..., "plates": [{"text": ..., "confidence": ..., "box": [x,y,w,h],
+   "polygon": ..., "chars": [...], "format": ..., "valid": ...}], "elapsed_ms": ...}
+
+--crop says each image is already a plate patch, as a camera's plate finder
+or a roadside photo gives it. With - the file names come on standard input,
+one per line, all read by this one process.
+
+A file that cannot be read gets "error" in its line and the run goes on; the
+exit code is then 2.
+
+Plate detection in whole frames is not built yet: --crop is required for now.`,
+		Example: `  anpr read --crop plate.jpg
+  find crops -name '*.jpg' | anpr read --crop -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !crop {
+				return badInput("plate detection in whole frames is not built yet: give --crop for plate crops")
+			}
+			opts := ocr.Options{SHA256: manifestSHA(modelPath)}
+			reader, err := ocr.Open(modelPath, opts)
+			if err != nil {
+				return err
+			}
+			defer reader.Close()
+			out := json.NewEncoder(cmd.OutOrStdout())
+			out.SetEscapeHTML(false)
+			failed := 0
+			each := func(file string) error {
+				line := readCrop(reader, file, maxPixels, maxBytes)
+				if line.Error != "" {
+					failed++
+				}
+				return out.Encode(line)
+			}
+			if len(args) == 1 && args[0] == "-" {
+				sc := bufio.NewScanner(cmd.InOrStdin())
+				sc.Buffer(make([]byte, 64<<10), 1<<20)
+				for sc.Scan() {
+					if name := strings.TrimSpace(sc.Text()); name != "" {
+						if err := each(name); err != nil {
+							return err
+						}
+					}
+				}
+				if err := sc.Err(); err != nil {
+					return fmt.Errorf("read file names from stdin: %w", err)
+				}
+			} else {
+				for _, f := range args {
+					if err := each(f); err != nil {
+						return err
+					}
+				}
+			}
+			if failed > 0 {
+				return badInput("%d input(s) could not be read (see their \"error\")", failed)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&crop, "crop", false, "each image is a plate crop: skip detection")
+	f.StringVar(&modelPath, "model", defaultReaderModel, "plate reader model (ONNX)")
+	f.IntVar(&maxPixels, "max-pixels", 50_000_000, "refuse images larger than this many pixels")
+	f.Int64Var(&maxBytes, "max-bytes", 64<<20, "refuse image files larger than this")
+	return cmd
+}
+
+// manifestSHA finds the model's expected hash in the manifest beside it.
+func manifestSHA(modelPath string) string {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(modelPath), "manifest.json"))
+	if err != nil {
+		return ""
+	}
+	var m modelManifest
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	for _, e := range m.Models {
+		if e.File == filepath.Base(modelPath) {
+			return e.SHA256
+		}
+	}
+	return ""
+}
+
+// readCrop reads one crop file; problems go into the line's error.
+func readCrop(r *ocr.Reader, file string, maxPixels int, maxBytes int64) readLine {
+	start := time.Now()
+	line := readLine{File: file, Plates: []plateRead{}}
+	img, err := loadImage(file, maxPixels, maxBytes)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	defer img.Close()
+	read, err := r.Read(img)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	w, h := img.Cols(), img.Rows()
+	line.Plates = append(line.Plates, plateRead{Read: read, Box: [4]int{0, 0, w, h}, Polygon: [4][2]int{{0, 0}, {w, 0}, {w, h}, {0, h}}})
+	line.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
+	return line
+}
+
+// loadImage reads an image file, checking its size from the header before
+// decoding so that an oversized image is refused without being allocated.
+func loadImage(file string, maxPixels int, maxBytes int64) (gocv.Mat, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return gocv.NewMat(), err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return gocv.NewMat(), err
+	}
+	if st.IsDir() {
+		return gocv.NewMat(), fmt.Errorf("%s is a directory", file)
+	}
+	if st.Size() > maxBytes {
+		return gocv.NewMat(), fmt.Errorf("%s: %d bytes, over the %d-byte limit", file, st.Size(), maxBytes)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return gocv.NewMat(), fmt.Errorf("%s: %w", file, err)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return gocv.NewMat(), fmt.Errorf("%s: not a readable image (JPEG, PNG, GIF, BMP, TIFF or WebP): %v", file, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
+		return gocv.NewMat(), fmt.Errorf("%s: %dx%d %s image, over the %d-pixel limit", file, cfg.Width, cfg.Height, format, maxPixels)
+	}
+	m, err := gocv.IMDecode(data, gocv.IMReadColor)
+	if err != nil || m.Empty() {
+		m.Close()
+		return gocv.NewMat(), fmt.Errorf("%s: %s image could not be decoded (truncated or corrupt?)", file, format)
+	}
+	return m, nil
+}

@@ -1,0 +1,192 @@
+package ocr
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"anpr/engine/vrm"
+)
+
+// Alternative is a runner-up for one character.
+type Alternative struct {
+	Char       string  `json:"char"`
+	Confidence float64 `json:"confidence"`
+}
+
+// CharRead is one character of a read.
+type CharRead struct {
+	Char         string        `json:"char"`
+	Confidence   float64       `json:"confidence"`
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+}
+
+// Read is what the reader makes of one plate crop.
+type Read struct {
+	Text       string     `json:"text"`       // normalised, no spaces
+	Display    string     `json:"display"`    // with the group space
+	Confidence float64    `json:"confidence"` // probability of the whole text, as the model gives it
+	Chars      []CharRead `json:"chars"`
+	Format     vrm.Format `json:"format"`          // unknown when it fits no UK format
+	Valid      bool       `json:"valid"`           // a valid UK mark on the reading date
+	Raw        string     `json:"raw,omitempty"`   // the model's own best text, when the format rules chose another
+	Prior      string     `json:"prior,omitempty"` // how the rules changed it: "format" or "confusion"
+}
+
+// decodeOptions tune how far the format rules may overrule the model.
+type decodeOptions struct {
+	asOf time.Time
+	// maxPenalty is how much less likely (natural log) than the model's own
+	// best a valid mark may be and still be preferred to it.
+	maxPenalty float64
+	confusions *vrm.ConfusionModel
+}
+
+// slotProbs is the softmax of each slot's scores.
+type slotProbs [Slots][Classes]float64
+
+func softmax(scores []float32) slotProbs {
+	var p slotProbs
+	for s := 0; s < Slots; s++ {
+		row := scores[s*Classes : (s+1)*Classes]
+		mx := float64(row[0])
+		for _, v := range row {
+			mx = math.Max(mx, float64(v))
+		}
+		sum := 0.0
+		for c, v := range row {
+			p[s][c] = math.Exp(float64(v) - mx)
+			sum += p[s][c]
+		}
+		for c := range p[s] {
+			p[s][c] /= sum
+		}
+	}
+	return p
+}
+
+func classChar(c int) string { return Alphabet[c-1 : c] }
+
+func charClass(r byte) int { return strings.IndexByte(Alphabet, r) + 1 }
+
+// logProb is the log-probability the model gives text (slots past its end
+// empty); -Inf for text longer than the slots or with foreign characters.
+func (p *slotProbs) logProb(text string) float64 {
+	if len(text) > Slots {
+		return math.Inf(-1)
+	}
+	lp := 0.0
+	for s := 0; s < Slots; s++ {
+		c := 0
+		if s < len(text) {
+			if c = charClass(text[s]); c <= 0 {
+				return math.Inf(-1)
+			}
+		}
+		lp += math.Log(math.Max(p[s][c], 1e-12))
+	}
+	return lp
+}
+
+type path struct {
+	text string
+	lp   float64
+	done bool // an empty slot was taken: only empties may follow
+}
+
+// beam lists the likeliest texts, best first: per slot the few likeliest
+// classes, characters only before the first empty slot.
+func (p *slotProbs) beam(width, perSlot int) []path {
+	paths := []path{{}}
+	for s := 0; s < Slots; s++ {
+		order := make([]int, Classes)
+		for c := range order {
+			order[c] = c
+		}
+		sort.Slice(order, func(i, j int) bool { return p[s][order[i]] > p[s][order[j]] })
+		var next []path
+		for _, pa := range paths {
+			if pa.done {
+				next = append(next, path{pa.text, pa.lp + math.Log(math.Max(p[s][0], 1e-12)), true})
+				continue
+			}
+			for _, c := range order[:perSlot] {
+				lp := pa.lp + math.Log(math.Max(p[s][c], 1e-12))
+				if c == 0 {
+					next = append(next, path{pa.text, lp, true})
+				} else {
+					next = append(next, path{pa.text + classChar(c), lp, false})
+				}
+			}
+		}
+		sort.Slice(next, func(i, j int) bool { return next[i].lp > next[j].lp })
+		if len(next) > width {
+			next = next[:width]
+		}
+		paths = next
+	}
+	return paths
+}
+
+// decode turns slot scores into a read. The model's best text stands unless
+// a valid UK mark is nearly as likely: among the beam's texts, or among the
+// confusion model's readings of the best text.
+func decode(scores []float32, o decodeOptions) Read {
+	p := softmax(scores)
+	paths := p.beam(64, 4)
+	best := paths[0]
+	chosen, prior := best, ""
+	if _, err := vrm.Parse(best.text, o.asOf); err != nil {
+		for _, pa := range paths[1:] {
+			if best.lp-pa.lp > o.maxPenalty {
+				break
+			}
+			if _, err := vrm.Parse(pa.text, o.asOf); err == nil {
+				chosen, prior = pa, "format"
+				break
+			}
+		}
+		if prior == "" && o.confusions != nil {
+			bestLP := math.Inf(-1)
+			for _, c := range o.confusions.Candidates(best.text, o.asOf, 8) {
+				if lp := p.logProb(c.Mark.Text); best.lp-lp <= o.maxPenalty && lp > bestLP {
+					chosen, prior, bestLP = path{text: c.Mark.Text, lp: lp}, "confusion", lp
+				}
+			}
+		}
+	}
+	r := Read{Text: chosen.text, Display: vrm.FormatDisplay(chosen.text), Confidence: round3(math.Exp(chosen.lp)), Prior: prior}
+	if prior != "" {
+		r.Raw = best.text
+	}
+	if m, err := vrm.Parse(chosen.text, o.asOf); err == nil {
+		r.Format, r.Valid, r.Display = m.Format, true, m.Display
+	} else {
+		r.Format = vrm.Unknown
+	}
+	for s := 0; s < len(chosen.text); s++ {
+		c := charClass(chosen.text[s])
+		cr := CharRead{Char: classChar(c), Confidence: round3(p[s][c])}
+		cr.Alternatives = p.runnersUp(s, c, 2)
+		r.Chars = append(r.Chars, cr)
+	}
+	return r
+}
+
+// runnersUp are a slot's likeliest other characters above 1%.
+func (p *slotProbs) runnersUp(s, chosen, n int) []Alternative {
+	var out []Alternative
+	for c := 1; c < Classes; c++ {
+		if c != chosen && p[s][c] >= 0.01 {
+			out = append(out, Alternative{Char: classChar(c), Confidence: round3(p[s][c])})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Confidence > out[j].Confidence })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,134 @@
+package dataset
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"anpr/engine/ocr"
+	"anpr/sim/scene"
+)
+
+// A reader training set is what the plate reader learns from: crops already
+// through ocr.Preprocess, packed for fast loading by the training script.
+const (
+	ReaderImages     = "images.u8"      // N x InputHeight x InputWidth grey bytes
+	ReaderLabels     = "labels.txt"     // one plate text a line
+	ReaderConditions = "conditions.txt" // one condition name a line
+	ReaderMeta       = "meta.json"      // written last: the set is complete
+)
+
+// ReaderMetaInfo is the content of meta.json.
+type ReaderMetaInfo struct {
+	Count     int       `json:"count"`
+	Height    int       `json:"height"`
+	Width     int       `json:"width"`
+	Seed      uint64    `json:"seed"`
+	Condition string    `json:"condition"`
+	Made      time.Time `json:"made"`
+}
+
+type readerSample struct {
+	pixels          []byte
+	plate, condName string
+}
+
+// WriteReaderSet renders q.Count crops and writes them as a reader training
+// set. Each crop goes through a JPEG round trip at its condition's quality,
+// as a written crop would, so compression is part of what is learnt.
+func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
+	q.Kind = scene.KindCrop
+	if err := q.Check(); err != nil {
+		return err
+	}
+	if err := prepareDir(q.Dir, ReaderMeta); err != nil {
+		return err
+	}
+	var files []*os.File
+	var writers []*bufio.Writer
+	for _, name := range []string{ReaderImages, ReaderLabels, ReaderConditions} {
+		f, err := os.Create(filepath.Join(q.Dir, name+".partial"))
+		if err != nil {
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+		defer os.Remove(f.Name()) // a no-op once renamed
+		defer f.Close()
+		files = append(files, f)
+		writers = append(writers, bufio.NewWriterSize(f, 1<<20))
+	}
+	err := renderOrdered(ctx, q,
+		func(i int) (readerSample, error) { return renderReaderSample(r, q, i) },
+		func(_ int, s readerSample) error {
+			if _, err := writers[0].Write(s.pixels); err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintln(writers[1], s.plate); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintln(writers[2], s.condName)
+			return err
+		})
+	for i, w := range writers {
+		if ferr := w.Flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+		if cerr := files[i].Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{ReaderImages, ReaderLabels, ReaderConditions} {
+		if err := os.Rename(filepath.Join(q.Dir, name+".partial"), filepath.Join(q.Dir, name)); err != nil {
+			return err
+		}
+	}
+	meta, err := json.MarshalIndent(ReaderMetaInfo{Count: q.Count, Height: ocr.InputHeight, Width: ocr.InputWidth,
+		Seed: q.Seed, Condition: q.Condition, Made: time.Now().UTC()}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(q.Dir, ReaderMeta), append(meta, '\n'), 0o644)
+}
+
+func renderReaderSample(r *scene.Renderer, q Request, i int) (readerSample, error) {
+	crop, label, err := RenderWrittenCrop(r, q.Condition, scene.ImageSeed(q.Seed, i))
+	if err != nil {
+		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
+	}
+	defer crop.Close()
+	in, err := ocr.Preprocess(crop)
+	if err != nil {
+		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
+	}
+	defer in.Close()
+	return readerSample{pixels: in.ToBytes(), plate: label.Plate, condName: label.Condition.Name}, nil
+}
+
+// RenderWrittenCrop renders a crop and passes it through a JPEG round trip
+// at its condition's quality: the crop exactly as a written file holds it,
+// without the file. The caller closes the image.
+func RenderWrittenCrop(r *scene.Renderer, condition string, seed uint64) (gocv.Mat, scene.Label, error) {
+	s, err := r.Render(scene.KindCrop, condition, seed)
+	if err != nil {
+		return gocv.NewMat(), scene.Label{}, err
+	}
+	defer s.Image.Close()
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, s.Image, []int{gocv.IMWriteJpegQuality, s.Label.Condition.JPEG})
+	if err != nil {
+		return gocv.NewMat(), scene.Label{}, fmt.Errorf("encode: %w", err)
+	}
+	defer buf.Close()
+	decoded, err := gocv.IMDecode(buf.GetBytes(), gocv.IMReadUnchanged)
+	if err != nil {
+		return gocv.NewMat(), scene.Label{}, fmt.Errorf("decode: %w", err)
+	}
+	return decoded, s.Label, nil
+}

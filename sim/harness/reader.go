@@ -1,0 +1,240 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"anpr/engine/ocr"
+	"anpr/internal/cvthreads"
+	"anpr/sim/dataset"
+	"anpr/sim/scene"
+)
+
+// EachCondition asks for Count crops under every named condition in turn.
+const EachCondition = "each"
+
+// ReaderRequest is an evaluation of the plate reader on rendered crops.
+type ReaderRequest struct {
+	Condition string // a named condition, "mixed", or "each"
+	Count     int    // crops per condition ("each") or in all
+	Seed      uint64 // keep apart from training seeds
+	Workers   int    // 0: one per CPU
+}
+
+// Score is plate-exact accuracy over a group of reads.
+type Score struct {
+	Condition    string   `json:"condition"`
+	Reads        int      `json:"reads"`
+	Exact        int      `json:"exact"`
+	Rate         float64  `json:"rate"`
+	Interval95   Interval `json:"interval95"`
+	CharAccuracy float64  `json:"char_accuracy"` // 1 - edit distance / length, averaged
+}
+
+// Misread is one wrong read, for looking at.
+type Misread struct {
+	Condition string  `json:"condition"`
+	Seed      uint64  `json:"seed"`
+	Truth     string  `json:"truth"`
+	Read      string  `json:"read"`
+	Conf      float64 `json:"confidence"`
+}
+
+// ReaderReport is what EvaluateReader found.
+type ReaderReport struct {
+	Overall      Score          `json:"overall"`
+	PerCondition []Score        `json:"per_condition"`
+	Confusions   map[string]int `json:"confusions"` // "truth>read" character pairs in same-length misreads
+	Misreads     []Misread      `json:"misreads"`   // the first few
+	MeanReadMS   float64        `json:"mean_read_ms"`
+	Seed         uint64         `json:"seed"`
+}
+
+type outcome struct {
+	condition   string
+	seed        uint64
+	truth, read string
+	conf        float64
+	charAcc     float64
+	elapsed     time.Duration
+}
+
+// EvaluateReader renders crops, reads each with a reader of its worker's
+// own, and scores the reads against the truth.
+func EvaluateReader(ctx context.Context, r *scene.Renderer, open func() (*ocr.Reader, error), q ReaderRequest) (ReaderReport, error) {
+	if q.Count <= 0 {
+		return ReaderReport{}, fmt.Errorf("count must be at least 1, got %d", q.Count)
+	}
+	var jobs []struct {
+		condition string
+		seed      uint64
+	}
+	conditions := []string{q.Condition}
+	if q.Condition == EachCondition {
+		conditions = scene.ConditionNames()
+	} else if err := scene.CheckCondition(q.Condition); err != nil {
+		return ReaderReport{}, err
+	}
+	for ci, c := range conditions {
+		for i := 0; i < q.Count; i++ {
+			jobs = append(jobs, struct {
+				condition string
+				seed      uint64
+			}{c, scene.ImageSeed(q.Seed+uint64(ci)*1_000_003, i)})
+		}
+	}
+	workers := q.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	cvthreads.Set(1)
+	defer cvthreads.Set(0)
+
+	var (
+		mu       sync.Mutex
+		outcomes []outcome
+		firstErr error
+		next     int
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		reader, err := open()
+		if err != nil {
+			return ReaderReport{}, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer reader.Close()
+			for {
+				mu.Lock()
+				if next >= len(jobs) || firstErr != nil || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				job := jobs[next]
+				next++
+				mu.Unlock()
+				o, err := readOne(r, reader, job.condition, job.seed)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				outcomes = append(outcomes, o)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return ReaderReport{}, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return ReaderReport{}, err
+	}
+	return summarise(outcomes, q.Seed), nil
+}
+
+func readOne(r *scene.Renderer, reader *ocr.Reader, condition string, seed uint64) (outcome, error) {
+	crop, label, err := dataset.RenderWrittenCrop(r, condition, seed)
+	if err != nil {
+		return outcome{}, fmt.Errorf("render %s seed %d: %w", condition, seed, err)
+	}
+	defer crop.Close()
+	start := time.Now()
+	read, err := reader.Read(crop)
+	if err != nil {
+		return outcome{}, fmt.Errorf("read %s seed %d: %w", condition, seed, err)
+	}
+	return outcome{condition: label.Condition.Name, seed: seed, truth: label.Plate, read: read.Text,
+		conf: read.Confidence, charAcc: charAccuracy(label.Plate, read.Text), elapsed: time.Since(start)}, nil
+}
+
+func summarise(outcomes []outcome, seed uint64) ReaderReport {
+	sort.Slice(outcomes, func(i, j int) bool {
+		if outcomes[i].condition != outcomes[j].condition {
+			return outcomes[i].condition < outcomes[j].condition
+		}
+		return outcomes[i].seed < outcomes[j].seed
+	})
+	rep := ReaderReport{Confusions: map[string]int{}, Seed: seed}
+	groups := map[string][]outcome{}
+	var total time.Duration
+	for _, o := range outcomes {
+		groups[o.condition] = append(groups[o.condition], o)
+		total += o.elapsed
+		if o.truth != o.read {
+			if len(rep.Misreads) < 25 {
+				rep.Misreads = append(rep.Misreads, Misread{o.condition, o.seed, o.truth, o.read, o.conf})
+			}
+			if len(o.truth) == len(o.read) {
+				for i := range o.truth {
+					if o.truth[i] != o.read[i] {
+						rep.Confusions[o.truth[i:i+1]+">"+o.read[i:i+1]]++
+					}
+				}
+			}
+		}
+	}
+	rep.Overall = score("all", outcomes)
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rep.PerCondition = append(rep.PerCondition, score(n, groups[n]))
+	}
+	if len(outcomes) > 0 {
+		rep.MeanReadMS = float64(total.Microseconds()) / 1000 / float64(len(outcomes))
+	}
+	return rep
+}
+
+func score(name string, os []outcome) Score {
+	s := Score{Condition: name, Reads: len(os)}
+	acc := 0.0
+	for _, o := range os {
+		if o.truth == o.read {
+			s.Exact++
+		}
+		acc += o.charAcc
+	}
+	if s.Reads > 0 {
+		s.Rate = float64(s.Exact) / float64(s.Reads)
+		s.CharAccuracy = acc / float64(s.Reads)
+	}
+	s.Interval95 = wilson(s.Exact, s.Reads)
+	return s
+}
+
+// charAccuracy is 1 - (edit distance / truth length), floored at 0.
+func charAccuracy(truth, read string) float64 {
+	if truth == "" {
+		if read == "" {
+			return 1
+		}
+		return 0
+	}
+	prev := make([]int, len(read)+1)
+	cur := make([]int, len(read)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(truth); i++ {
+		cur[0] = i
+		for j := 1; j <= len(read); j++ {
+			cost := 1
+			if truth[i-1] == read[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return max(0, 1-float64(prev[len(read)])/float64(len(truth)))
+}
