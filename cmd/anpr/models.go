@@ -2,10 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,26 +44,7 @@ for training and 9001 and up for evaluation.`,
 				return err
 			}
 			req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out}
-			if err := req.Check(); err != nil {
-				return usageError{err}
-			}
-			r, err := scene.NewRenderer(scene.Options{AsOf: date})
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			req.Progress = progressBar(cmd.ErrOrStderr(), count)
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			start := time.Now()
-			if err := dataset.WriteReaderSet(ctx, r, req); err != nil {
-				if errors.Is(err, dataset.ErrBadRequest) {
-					return usageError{err}
-				}
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "\rprepared %d crops in %s to %s\n", count, time.Since(start).Round(time.Millisecond), out)
-			return nil
+			return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
 		},
 	}
 	f := cmd.Flags()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -54,29 +55,7 @@ without it is incomplete.`,
 				return err
 			}
 			req := dataset.Request{Kind: scene.Kind(kind), Condition: condition, Count: count, Seed: seed, Dir: out}
-			if err := req.Check(); err != nil {
-				return usageError{err}
-			}
-			r, err := scene.NewRenderer(scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar})
-			if errors.Is(err, scene.ErrBadOptions) {
-				return usageError{err}
-			} else if err != nil {
-				return err
-			}
-			defer r.Close()
-			req.Progress = progressBar(cmd.ErrOrStderr(), count)
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			start := time.Now()
-			if err := dataset.Write(ctx, r, req); err != nil {
-				if errors.Is(err, dataset.ErrBadRequest) {
-					return usageError{err}
-				}
-				return err
-			}
-			el := time.Since(start)
-			fmt.Fprintf(cmd.ErrOrStderr(), "\rrendered %d %s images in %s (%.0f/s) to %s\n", count, kind, el.Round(time.Millisecond), float64(count)/el.Seconds(), out)
-			return nil
+			return renderSet(cmd, req, scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar}, dataset.Write)
 		},
 	}
 	f := cmd.Flags()
@@ -130,6 +109,36 @@ crops, so the renderer's realism and variety can be judged at a glance.`,
 	cmd.Flags().Uint64Var(&seed, "seed", 2026, "random seed")
 	cmd.Flags().StringVar(&asOf, "date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
 	return cmd
+}
+
+// renderSet runs a dataset writer as the commands that write sets need:
+// the request checked first, a progress bar, Ctrl-C honoured, bad requests
+// exiting 2, and a closing line saying how long it took.
+func renderSet(cmd *cobra.Command, req dataset.Request, opts scene.Options,
+	write func(context.Context, *scene.Renderer, dataset.Request) error) error {
+	if err := req.Check(); err != nil {
+		return usageError{err}
+	}
+	r, err := scene.NewRenderer(opts)
+	if errors.Is(err, scene.ErrBadOptions) {
+		return usageError{err}
+	} else if err != nil {
+		return err
+	}
+	defer r.Close()
+	req.Progress = progressBar(cmd.ErrOrStderr(), req.Count)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	if err := write(ctx, r, req); err != nil {
+		if errors.Is(err, dataset.ErrBadRequest) {
+			return usageError{err}
+		}
+		return err
+	}
+	el := time.Since(start)
+	fmt.Fprintf(cmd.ErrOrStderr(), "\rwrote %d %s images in %s (%.0f/s) to %s\n", req.Count, req.Kind, el.Round(time.Millisecond), float64(req.Count)/el.Seconds(), req.Dir)
+	return nil
 }
 
 // parseAsOf reads a YYYY-MM-DD date; empty means today.
