@@ -4,13 +4,15 @@
 # and evaluate on crops from seeds training never saw.
 #
 # Seeds: training 1001, validation 9001 (model selection), evaluation 9101.
-# Environment: TRAIN_COUNT (80000), EPOCHS (10), WORK (build/models).
+# Environment: TRAIN_COUNT (80000), EPOCHS (10), WORK (build/models),
+# MODELS (fixtures/models: where the model and its manifest are installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRAIN_COUNT=${TRAIN_COUNT:-80000}
 EPOCHS=${EPOCHS:-10}
 WORK=${WORK:-build/models}
+MODELS=${MODELS:-fixtures/models}
 DATE=2026-11-25
 mkdir -p "$WORK"
 
@@ -27,20 +29,21 @@ start=$(date +%s)
   --progress "$WORK/reader/progress.txt"
 echo "training took $(( $(date +%s) - start )) s" >&2
 
-mkdir -p fixtures/models
-cp "$WORK/reader/reader.onnx" fixtures/models/reader.onnx
-cp "$WORK/reader/metrics.json" fixtures/models/reader.metrics.json
-cp "$WORK/reader/parity.json" fixtures/models/reader.parity.json
-bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model fixtures/models/reader.onnx --json \
-  > fixtures/models/reader.evaluation.json
-/usr/bin/python3 - "$TRAIN_COUNT" "$EPOCHS" <<'PY'
-import hashlib, json, sys
-train_count, epochs = int(sys.argv[1]), int(sys.argv[2])
-m = json.load(open("fixtures/models/reader.metrics.json"))
-ev = json.load(open("fixtures/models/reader.evaluation.json"))
+mkdir -p "$MODELS"
+cp "$WORK/reader/reader.onnx" "$MODELS/reader.onnx"
+cp "$WORK/reader/metrics.json" "$MODELS/reader.metrics.json"
+cp "$WORK/reader/parity.json" "$MODELS/reader.parity.json"
+rm -f "$MODELS/manifest.json" # the old hash must not vouch for the new model
+bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model "$MODELS/reader.onnx" --json \
+  > "$MODELS/reader.evaluation.json"
+/usr/bin/python3 - "$TRAIN_COUNT" "$EPOCHS" "$MODELS" <<'PY'
+import hashlib, json, os, sys
+train_count, epochs, models = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+m = json.load(open(os.path.join(models, "reader.metrics.json")))
+ev = json.load(open(os.path.join(models, "reader.evaluation.json")))
 manifest = {"models": {"reader": {
     "file": "reader.onnx",
-    "sha256": hashlib.sha256(open("fixtures/models/reader.onnx", "rb").read()).hexdigest(),
+    "sha256": hashlib.sha256(open(os.path.join(models, "reader.onnx"), "rb").read()).hexdigest(),
     "made_by": "make models (scripts/make-models.sh)",
     "training": {"script": "training/train_reader.py", "seed": 1, "train_seed": 1001,
                  "train_crops": train_count, "validation_seed": 9001, "validation_crops": 4000,
@@ -51,6 +54,6 @@ manifest = {"models": {"reader": {
     "evaluation": {"seed": 9101, "per_condition": ev["per_condition"], "overall": ev["overall"]},
     "files": {"metrics": "reader.metrics.json", "parity": "reader.parity.json", "evaluation": "reader.evaluation.json"},
 }}}
-json.dump(manifest, open("fixtures/models/manifest.json", "w"), indent=2)
-print("wrote fixtures/models/manifest.json")
+json.dump(manifest, open(os.path.join(models, "manifest.json"), "w"), indent=2)
+print("wrote", os.path.join(models, "manifest.json"))
 PY

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// realSample is the small set of real UK plate photographs beside the
+// repository (../shared); they are for looking and smoke checks only.
+var realSample = filepath.Join("..", "..", "..", "shared", "data", "real-uk-sample")
+
+// The reader runs on real photographs end to end, through the command line
+// as a user runs it. Twelve photographs are too few to judge accuracy by
+// (the engine is judged on a larger hidden set), so the test asserts only
+// that each is read without error, and logs what was read.
+func TestReadRealSampleCrops(t *testing.T) {
+	f, err := os.Open(filepath.Join(realSample, "labels.csv"))
+	if err != nil {
+		t.Skipf("no real sample beside the repository: %v", err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := map[string]string{}
+	var files []string
+	for _, row := range rows[1:] {
+		path := filepath.Join(realSample, row[0])
+		truth[path] = row[1]
+		files = append(files, path)
+	}
+	var out bytes.Buffer
+	model := filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
+	args := append([]string{"read", "--crop", "--model", model}, files...)
+	if code := run(args, &out, io.Discard); code != 0 {
+		t.Fatalf("anpr read exited %d", code)
+	}
+	right := 0
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var l readLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Error != "" || len(l.Plates) != 1 {
+			t.Errorf("%s: %s", l.File, l.Error)
+			continue
+		}
+		got := l.Plates[0].Text
+		if got == truth[l.File] {
+			right++
+		}
+		t.Logf("%-28s truth %-8s read %-8s confidence %.2f", filepath.Base(l.File), truth[l.File], got, l.Plates[0].Confidence)
+	}
+	t.Logf("%d of %d real crops read exactly", right, len(files))
+}

@@ -1,0 +1,63 @@
+package ocr
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+// The committed model, run through OpenCV from Go, must give what PyTorch
+// gave for the same inputs when the model was made: the Go side preprocesses
+// nothing differently and reads the output in the same order.
+func TestModelMatchesPyTorch(t *testing.T) {
+	dir := filepath.Join("..", "..", "fixtures", "models")
+	data, err := os.ReadFile(filepath.Join(dir, "reader.parity.json"))
+	if err != nil {
+		t.Fatalf("parity data: %v (make models writes it beside the model)", err)
+	}
+	var parity struct {
+		Cases []struct {
+			Label  string      `json:"label"`
+			Read   string      `json:"read"`
+			Pixels string      `json:"pixels_u8_base64"`
+			Logits [][]float64 `json:"logits"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &parity); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(filepath.Join(dir, "reader.onnx"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i, c := range parity.Cases {
+		pix, err := base64.StdEncoding.DecodeString(c.Pixels)
+		if err != nil || len(pix) != InputHeight*InputWidth {
+			t.Fatalf("case %d: bad pixels", i)
+		}
+		in, err := gocv.NewMatFromBytes(InputHeight, InputWidth, gocv.MatTypeCV8U, pix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := forward(&r.net, in)
+		in.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst := 0.0
+		for s := range Slots {
+			for k := range Classes {
+				worst = math.Max(worst, math.Abs(float64(got[s*Classes+k])-c.Logits[s][k]))
+			}
+		}
+		if worst > 1e-3 {
+			t.Errorf("case %d (%s): logits differ from PyTorch's by up to %.2g", i, c.Label, worst)
+		}
+	}
+}
