@@ -50,7 +50,7 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 
 // Floors for TestCommittedReaderAccuracy: a few points under what the
 // committed model scores on its fixed set (295 of 400 plate-exact, 73.8%;
-// 91.5% of characters). The set and the model are deterministic, so the
+// 91.4% of characters). The set and the model are deterministic, so the
 // floors catch regressions, not noise.
 const (
 	minOverallExact = 0.70

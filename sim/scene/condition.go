@@ -41,8 +41,8 @@ type Condition struct {
 	ShutterS  float64 `json:"shutter_s"`
 	Shutter   string  `json:"shutter"` // as a photographer writes it, "1/1000"
 	BlurPx    float64 `json:"motion_blur_px"`
-	NoiseSD   float64 `json:"noise_sd"`      // sensor noise, grey levels
-	GainDB    float64 `json:"gain_db"`       // sensor gain; raises noise
+	NoiseSD   float64 `json:"noise_sd"`      // sensor noise as applied, gain included, grey levels
+	GainDB    float64 `json:"gain_db"`       // sensor gain; raises the noise
 	FocusPx   float64 `json:"focus_blur_px"` // lens blur sigma
 	JPEG      int     `json:"jpeg_quality"`
 	Video     bool    `json:"video_artefacts"`     // passed through a lossy video codec first

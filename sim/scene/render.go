@@ -254,8 +254,8 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 		cv.img.Close()
 		cv.img = grey
 	}
-	noise := cond.NoiseSD * (1 + cond.GainDB/30)
-	r.tex.addNoise(rng, &cv.img, noise)
+	cond.NoiseSD = round(cond.NoiseSD*(1+cond.GainDB/30), 1) // gain amplifies the sensor's noise
+	r.tex.addNoise(rng, &cv.img, cond.NoiseSD)
 	if cond.Video {
 		videoArtefacts(&cv.img, 20+rng.IntN(25))
 	}
