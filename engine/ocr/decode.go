@@ -32,7 +32,14 @@ type Read struct {
 	Valid      bool       `json:"valid"`           // a valid UK mark on the reading date
 	Raw        string     `json:"raw,omitempty"`   // the model's own best text, when the format rules chose another
 	Prior      string     `json:"prior,omitempty"` // how the rules changed it: "format" or "confusion"
+	// Evidence is the model's per-slot probabilities behind the read, kept
+	// so that reads of one plate in several frames can be fused (Fuse).
+	Evidence *Evidence `json:"-"`
 }
+
+// Evidence is what the model saw in one crop: for every slot, the
+// probability of each class.
+type Evidence struct{ probs slotProbs }
 
 // decodeOptions tune how far the format rules may overrule the model.
 type decodeOptions struct {
@@ -134,6 +141,10 @@ func (p *slotProbs) beam(width, perSlot int) []path {
 // confusion model's readings of the best text.
 func decode(scores []float32, o decodeOptions) Read {
 	p := softmax(scores)
+	return decodeProbs(&p, o)
+}
+
+func decodeProbs(p *slotProbs, o decodeOptions) Read {
 	paths := p.beam(64, 4)
 	best := paths[0]
 	chosen, prior := best, ""
@@ -156,7 +167,7 @@ func decode(scores []float32, o decodeOptions) Read {
 			}
 		}
 	}
-	r := Read{Text: chosen.text, Display: vrm.FormatDisplay(chosen.text), Confidence: round3(math.Exp(chosen.lp)), Prior: prior}
+	r := Read{Text: chosen.text, Display: vrm.FormatDisplay(chosen.text), Confidence: round3(math.Exp(chosen.lp)), Prior: prior, Evidence: &Evidence{*p}}
 	if prior != "" {
 		r.Raw = best.text
 	}

@@ -2,7 +2,6 @@ package ocr
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"gocv.io/x/gocv"
@@ -77,5 +76,5 @@ func (r *Reader) Read(crop gocv.Mat) (Read, error) {
 	if len(scores) != Slots*Classes {
 		return Read{}, fmt.Errorf("model gave %d scores, want %d", len(scores), Slots*Classes)
 	}
-	return decode(scores, decodeOptions{asOf: r.opts.Now(), maxPenalty: math.Log(r.opts.MaxPriorPenalty), confusions: r.opts.Confusions}), nil
+	return decode(scores, r.decodeOptions()), nil
 }
