@@ -6,6 +6,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"anpr/engine/onnx"
 	"anpr/engine/vrm"
 )
 
@@ -33,19 +34,9 @@ type Reader struct {
 // Open loads a reader model after checking it in a child process (see
 // ServeModelCheck), so that a broken model gives an error, not an abort.
 func Open(path string, opts Options) (*Reader, error) {
-	sum, err := fileSHA256(path)
+	net, err := onnx.Load(modelSpec(path, opts.SHA256))
 	if err != nil {
-		return nil, fmt.Errorf("reader model: %w", err)
-	}
-	if opts.SHA256 != "" && opts.SHA256 != sum {
-		return nil, fmt.Errorf("reader model %s: sha256 %s, the manifest says %s", path, sum, opts.SHA256)
-	}
-	if err := checkModelInChild(path); err != nil {
-		return nil, err
-	}
-	net := gocv.ReadNetFromONNX(path)
-	if net.Empty() {
-		return nil, fmt.Errorf("reader model %s: OpenCV loaded no network", path)
+		return nil, fmt.Errorf("reader %w", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
