@@ -29,7 +29,9 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 	}
 	defer r.Close()
 	model := filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
-	open := func() (*ocr.Reader, error) { return ocr.Open(model, ocr.Options{Now: func() time.Time { return asOf }}) }
+	open := func() (*ocr.Reader, error) {
+		return ocr.Open(model, ocr.Options{Now: func() time.Time { return asOf }})
+	}
 	rep, err := EvaluateReader(context.Background(), r, open, ReaderRequest{Condition: EachCondition, Count: 40, Seed: 9201})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,10 @@ type Kind string
 const (
 	KindScene Kind = "scene"
 	KindCrop  Kind = "crop"
+	// KindEmpty is a whole frame with no readable plate: the road and its
+	// distant traffic, and half the time a vehicle whose plate is missing.
+	// Detectors are measured for false plates on such frames.
+	KindEmpty Kind = "empty"
 )
 
 // Options configure a Renderer.
@@ -129,8 +133,8 @@ func ImageSeed(runSeed uint64, i int) uint64 {
 // Render draws one image of the given kind under a named condition (or
 // "mixed"). The same kind, condition and seed always give the same image.
 func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, error) {
-	if kind != KindScene && kind != KindCrop {
-		return Sample{}, fmt.Errorf("unknown kind %q (want %s or %s)", kind, KindScene, KindCrop)
+	if kind != KindScene && kind != KindCrop && kind != KindEmpty {
+		return Sample{}, fmt.Errorf("unknown kind %q (want %s, %s or %s)", kind, KindScene, KindCrop, KindEmpty)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x414E5052)) // "ANPR"
 	cond, err := drawCondition(rng, condition)
@@ -155,7 +159,7 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 		plateY = 0.45 + 0.55*rng.Float64()
 	}
 	u0, v0 := W/2, H/2
-	if kind == KindScene {
+	if kind != KindCrop {
 		u0, v0 = W*(0.12+0.76*rng.Float64()), H*(0.15+0.72*rng.Float64())
 	}
 	cam, placement, centre := placeCamera(rng, r.opts.Width, r.opts.Height, charPx, plateY, charMM, u0, v0)
@@ -215,9 +219,14 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 	mu, mv, _ := cam.project(centre.add(motion))
 	blur := [2]float64{mu - u0, mv - v0}
 	cond.BlurPx = round(math.Hypot(blur[0], blur[1]), 2)
-	lamps, err := r.paintTarget(rng, cv, cam, face, veh, pl, cond, light, quad, plateW, plateH, blur)
-	if err != nil {
-		return Sample{}, err
+	var lamps [][2]float64
+	if kind != KindEmpty || rng.IntN(2) == 0 {
+		if kind == KindEmpty {
+			pl = nil // the vehicle without its plate
+		}
+		if lamps, err = r.paintTarget(rng, cv, cam, face, veh, pl, cond, light, quad, plateW, plateH, blur); err != nil {
+			return Sample{}, err
+		}
 	}
 	light.ambient.applyLift(&cv.img)
 	if cond.Weather == Spray || (cond.Weather == Rain && cond.SpeedMPH > 40) {
@@ -266,7 +275,11 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 		Condition: cond, Camera: placement, Vehicle: veh,
 		Width: cv.size.X, Height: cv.size.Y, Seed: seed,
 	}
-	label.place(pl, quad, window.Min)
+	if kind == KindEmpty {
+		label.Plate, label.Display, label.Format = "", "", vrm.Unknown
+	} else {
+		label.place(pl, quad, window.Min)
+	}
 	for _, o := range others {
 		label.OtherPlates = append(label.OtherPlates, [4]int{o.Min.X, o.Min.Y, o.Dx(), o.Dy()})
 	}
@@ -281,24 +294,29 @@ func fontOf(s plate.Spec) plate.Font {
 	return s.Font
 }
 
-// cropWindow is how a camera's plate finder cuts a patch: mostly tight
-// around the plate and a little off-centre, as roadside plate crops are;
-// now and then loose, with bumper and grille in view.
+// cropWindow is how a camera's plate finder, or a person cropping a
+// roadside photo, cuts a patch: often right at the plate's edge (now and
+// then a pixel or two inside it), mostly tight and a little off-centre,
+// and now and then loose, with bumper and grille in view.
 func cropWindow(rng *rand.Rand, quad [][2]float64) image.Rectangle {
 	b := polyBounds(quad, 0)
 	w, h := float64(b.Dx()), float64(b.Dy())
-	side, vert := 0.12, 0.35
-	if rng.Float64() < 0.25 {
+	lo, side, vlo, vert := 0.01, 0.12, 0.02, 0.35
+	switch u := rng.Float64(); {
+	case u < 0.3:
+		lo, side, vlo, vert = -0.02, 0.05, -0.04, 0.12
+	case u > 0.8:
 		side, vert = 0.35, 0.9
 	}
-	left, right := w*(0.01+side*rng.Float64()), w*(0.01+side*rng.Float64())
-	top, bottom := h*(0.02+vert*rng.Float64()), h*(0.02+vert*rng.Float64())
+	left, right := w*(lo+side*rng.Float64()), w*(lo+side*rng.Float64())
+	top, bottom := h*(vlo+vert*rng.Float64()), h*(vlo+vert*rng.Float64())
 	return image.Rect(b.Min.X-int(left), b.Min.Y-int(top), b.Max.X+int(right), b.Max.Y+int(bottom))
 }
 
 // paintTarget draws the target vehicle with its plate on a layer, blurs the
 // layer by the vehicle's motion and lays it over the canvas. It returns
-// where the vehicle's lamps are, in frame pixels.
+// where the vehicle's lamps are, in frame pixels. A nil plate leaves the
+// vehicle without one.
 func (r *Renderer) paintTarget(rng *rand.Rand, cv *canvas, cam *Camera, face facePlane, veh vehicle, pl *plate.Plate,
 	cond Condition, light lighting, quad [][2]float64, plateW, plateH float64, blur [2]float64) ([][2]float64, error) {
 	hw := veh.halfWidth
@@ -316,8 +334,10 @@ func (r *Renderer) paintTarget(rng *rand.Rand, cv *canvas, cam *Camera, face fac
 	layer := newCanvas(window, 4, light.ambient)
 	defer layer.Close()
 	lamps := veh.paint(rng, layer, face, plateW, plateH)
-	if err := warpPlate(layer, pl, quad, light.plate); err != nil {
-		return nil, err
+	if pl != nil {
+		if err := warpPlate(layer, pl, quad, light.plate); err != nil {
+			return nil, err
+		}
 	}
 	if cond.Occlusion != "" {
 		paintOcclusion(rng, cond.Occlusion, layer, face, plateW, plateH)
