@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -24,16 +25,24 @@ func newModelsCommand() *cobra.Command {
 
 func newModelsPrepareCommand() *cobra.Command {
 	var (
-		condition, out, asOf string
-		count                int
-		seed                 uint64
+		condition, out, asOf, model string
+		count                       int
+		seed                        uint64
+		emptyShare                  float64
 	)
 	cmd := &cobra.Command{
-		Use:   "prepare --count N --seed S --out DIR",
-		Short: "Render a plate-reader training set, preprocessed as the engine reads",
-		Long: `Render plate crops and write them as a reader training set: images.u8 (each
-crop through the engine's own preprocessing: grey, 48 x 160), labels.txt and
-conditions.txt (one line per crop) and, last, meta.json.
+		Use:   "prepare [--for reader|detector] --count N --seed S --out DIR",
+		Short: "Render a training set for the plate reader or detector, preprocessed as the engine sees it",
+		Long: `Render images and write them as a training set for one of the engine's models.
+
+--for reader: plate crops as images.u8 (each crop through the reader's own
+preprocessing: grey, 48 x 160), labels.txt and conditions.txt (one line per
+crop) and, last, meta.json.
+
+--for detector: whole 1920 x 1080 frames as frames.u8 (each through the
+detector's preprocessing: grey, 640 x 360), plates.jsonl (the plate's corners
+in those pixels, and unreadable plates to ignore) and, last, meta.json.
+--empty-share of the frames have no plate at all.
 
 Keep training and evaluation seeds apart: make models uses seeds 1001 and up
 for training and 9001 and up for evaluation.`,
@@ -43,12 +52,28 @@ for training and 9001 and up for evaluation.`,
 			if err != nil {
 				return err
 			}
-			req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out}
-			return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
+			switch model {
+			case "reader":
+				req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out}
+				return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
+			case "detector":
+				req := dataset.Request{Kind: scene.KindScene, Condition: condition, Count: count, Seed: seed, Dir: out}
+				// Plates from 10 px characters: a little below the
+				// smallest the detector must find (16 px), so the edge
+				// of its range is learnt too.
+				opts := scene.Options{AsOf: date, MinCharPx: 10, MaxCharPx: 90}
+				return renderSet(cmd, req, opts, func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
+					return dataset.WriteDetectorSet(ctx, r, q, emptyShare)
+				})
+			default:
+				return badInput("--for %q: want reader or detector", model)
+			}
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&count, "count", 1000, "number of crops")
+	f.StringVar(&model, "for", "reader", "which model the set is for: reader or detector")
+	f.Float64Var(&emptyShare, "empty-share", 0.15, "detector sets: share of frames with no plate")
+	f.IntVar(&count, "count", 1000, "number of images")
 	f.Uint64Var(&seed, "seed", 1001, "random seed")
 	f.StringVar(&condition, "condition", scene.Mixed, "named condition, or mixed")
 	f.StringVar(&out, "out", "", "output directory (created if missing)")

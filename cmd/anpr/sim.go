@@ -33,7 +33,7 @@ func newSimRenderCommand() *cobra.Command {
 		minChar, maxChar           float64
 	)
 	cmd := &cobra.Command{
-		Use:   "render --kind crop|scene --count N --seed S --condition NAME|mixed --out DIR",
+		Use:   "render --kind crop|scene|empty --count N --seed S --condition NAME|mixed --out DIR",
 		Short: "Render labelled plate crops or full camera frames",
 		Long: `Render synthetic UK number plates as ANPR cameras see them, with the truth
 for every image in DIR/labels.jsonl (one JSON object per image: file, plate,
@@ -41,6 +41,7 @@ format, box, polygon, character boxes, condition, camera placement...).
 
   --kind crop    plate patches cut as a camera's plate finder cuts them
   --kind scene   whole camera frames (1920 x 1080) with a vehicle on a road
+  --kind empty   whole frames with no readable plate (for false-plate counts)
 
 Conditions:
 ` + scene.DescribeConditions() + `
@@ -59,7 +60,7 @@ without it is incomplete.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&kind, "kind", "crop", "crop or scene")
+	f.StringVar(&kind, "kind", "crop", "crop, scene or empty")
 	f.IntVar(&count, "count", 100, "number of images")
 	f.Uint64Var(&seed, "seed", 1, "random seed; the same seed gives the same images")
 	f.StringVar(&condition, "condition", scene.Mixed, "named condition, or mixed")

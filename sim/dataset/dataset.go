@@ -44,8 +44,8 @@ var ErrBadRequest = errors.New("bad request")
 
 // Check validates a request without rendering anything.
 func (q Request) Check() error {
-	if q.Kind != scene.KindScene && q.Kind != scene.KindCrop {
-		return fmt.Errorf("%w: kind %q: want %s or %s", ErrBadRequest, q.Kind, scene.KindCrop, scene.KindScene)
+	if q.Kind != scene.KindScene && q.Kind != scene.KindCrop && q.Kind != scene.KindEmpty {
+		return fmt.Errorf("%w: kind %q: want %s, %s or %s", ErrBadRequest, q.Kind, scene.KindCrop, scene.KindScene, scene.KindEmpty)
 	}
 	if q.Count <= 0 {
 		return fmt.Errorf("%w: count must be at least 1, got %d", ErrBadRequest, q.Count)

@@ -112,23 +112,8 @@ func renderReaderSample(r *scene.Renderer, q Request, i int) (readerSample, erro
 	return readerSample{pixels: in.ToBytes(), plate: label.Plate, condName: label.Condition.Name}, nil
 }
 
-// RenderWrittenCrop renders a crop and passes it through a JPEG round trip
-// at its condition's quality: the crop exactly as a written file holds it,
-// without the file. The caller closes the image.
+// RenderWrittenCrop renders a crop as a written file holds it (see
+// RenderWritten). The caller closes the image.
 func RenderWrittenCrop(r *scene.Renderer, condition string, seed uint64) (gocv.Mat, scene.Label, error) {
-	s, err := r.Render(scene.KindCrop, condition, seed)
-	if err != nil {
-		return gocv.NewMat(), scene.Label{}, err
-	}
-	defer s.Image.Close()
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, s.Image, []int{gocv.IMWriteJpegQuality, s.Label.Condition.JPEG})
-	if err != nil {
-		return gocv.NewMat(), scene.Label{}, fmt.Errorf("encode: %w", err)
-	}
-	defer buf.Close()
-	decoded, err := gocv.IMDecode(buf.GetBytes(), gocv.IMReadUnchanged)
-	if err != nil {
-		return gocv.NewMat(), scene.Label{}, fmt.Errorf("decode: %w", err)
-	}
-	return decoded, s.Label, nil
+	return RenderWritten(r, scene.KindCrop, condition, seed)
 }
