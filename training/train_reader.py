@@ -242,7 +242,7 @@ def augment(x, strength=1.0):
 
     # Geometry: loose or tight detector crops, small rotation, shear, anisotropic scale.
     geo = torch.rand(b) < 0.9
-    ang = _u(b, -4, 4) * s * math.pi / 180
+    ang = _u(b, -8, 8) * s * math.pi / 180  # roadside photos are often tilted more than fixed cameras
     shear = _u(b, -0.15, 0.15) * s  # pixel-space x shift per pixel of y (about +-8.5 degrees)
     scale = 1.0 + _u(b, -0.12, 0.10) * s
     aspect = 1.0 + _u(b, -0.08, 0.08) * s

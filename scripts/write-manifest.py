@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Writes fixtures/models/manifest.json from the files make-models.sh leaves beside the models:
+each model's sha256, how it was made (<model>.made.json), its training metrics and evaluations."""
+import hashlib
+import json
+import os
+import sys
+
+models = sys.argv[1] if len(sys.argv) > 1 else "fixtures/models"
+
+
+def load(name, default=None):
+    path = os.path.join(models, name)
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
+def sha(name):
+    with open(os.path.join(models, name), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+manifest = {"models": {}}
+engine = load("engine.evaluation.json")
+
+if os.path.exists(os.path.join(models, "reader.onnx")):
+    m, made, ev = load("reader.metrics.json", {}), load("reader.made.json", {}), load("reader.evaluation.json", {})
+    manifest["models"]["reader"] = {
+        "file": "reader.onnx", "sha256": sha("reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
+        "training": {"script": "training/train_reader.py", "seed": 1, "train_seed": 1001,
+                     "train_crops": made.get("train_crops"), "validation_seed": 9001, "validation_crops": 4000,
+                     "epochs": made.get("epochs"), "augmentation": 0.7},
+        "input": m.get("input"), "output": m.get("output"),
+        "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
+        "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},
+        "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "overall": ev.get("overall")},
+        "files": {"metrics": "reader.metrics.json", "parity": "reader.parity.json", "evaluation": "reader.evaluation.json"},
+    }
+
+if os.path.exists(os.path.join(models, "detector.onnx")):
+    m, made = load("detector.metrics.json", {}), load("detector.made.json", {})
+    manifest["models"]["detector"] = {
+        "file": "detector.onnx", "sha256": sha("detector.onnx"), "made_by": "make models (scripts/make-models.sh)",
+        "training": {"script": "training/train_detector.py", "seed": 1, "train_seed": 2001,
+                     "train_frames": made.get("train_frames"), "empty_share": 0.15, "validation_seed": 9401,
+                     "validation_frames": 1000, "epochs": made.get("epochs"), "augmentation": 0.7},
+        "input": m.get("input"), "output": m.get("output"),
+        "params": m.get("params"), "macs_per_frame": m.get("macs_per_frame"),
+        "validation": m.get("val", {}).get("threshold_0.3"),
+        "files": {"metrics": "detector.metrics.json", "parity": "detector.parity.json"},
+    }
+
+if engine:
+    manifest["engine_evaluation"] = {"seed": 9501, "file": "engine.evaluation.json",
+                                     "per_condition": engine.get("per_condition"), "overall": engine.get("overall"),
+                                     "detection": engine.get("detection")}
+
+with open(os.path.join(models, "manifest.json"), "w") as f:
+    json.dump(manifest, f, indent=2)
+    f.write("\n")
+print("wrote", os.path.join(models, "manifest.json"))
