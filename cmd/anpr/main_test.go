@@ -16,6 +16,12 @@ func TestMain(m *testing.M) {
 
 // The CLI contract: 0 on success, 2 for bad usage or bad input, and nothing
 // that looks complete left behind by a refused request.
+// The committed models, from this package's directory.
+var (
+	readerModel   = filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
+	detectorModel = filepath.Join("..", "..", "fixtures", "models", "detector.onnx")
+)
+
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
@@ -40,7 +46,8 @@ func TestExitCodes(t *testing.T) {
 		{"invalid mark", []string{"vrm", "AB01CDE"}, 2},
 		{"valid mark", []string{"vrm", "--date", "2026-11-25", "AB12 CDE"}, 0},
 		{"no marks", []string{"vrm"}, 2},
-		{"read without --crop", []string{"read", file}, 2},
+		{"read a frame that is no image", []string{"read", "--model", readerModel, "--detector-model", detectorModel, file}, 2},
+		{"read with a missing detector model", []string{"read", "--detector-model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with no files", []string{"read", "--crop"}, 2},
 		{"read with a missing model", []string{"read", "--crop", "--model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with a broken model", []string{"read", "--crop", "--model", file, file}, 1},

@@ -22,6 +22,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"anpr/engine/ocr"
+	"anpr/engine/recognise"
 )
 
 // readLine is one line of `anpr read` output.
@@ -32,14 +33,13 @@ type readLine struct {
 	Error     string      `json:"error,omitempty"`
 }
 
-type plateRead struct {
-	ocr.Read
-	Box     [4]int    `json:"box"`
-	Polygon [4][2]int `json:"polygon"`
-}
+type plateRead = recognise.Plate
 
-// defaultReaderModel is where make models installs the plate reader.
-var defaultReaderModel = filepath.Join("fixtures", "models", "reader.onnx")
+// Where make models installs the plate reader and detector.
+var (
+	defaultReaderModel   = filepath.Join("fixtures", "models", "reader.onnx")
+	defaultDetectorModel = filepath.Join("fixtures", "models", "detector.onnx")
+)
 
 // modelManifest is the part of fixtures/models/manifest.json read here.
 type modelManifest struct {
@@ -51,10 +51,11 @@ type modelManifest struct {
 
 func newReadCommand() *cobra.Command {
 	var (
-		crop      bool
-		modelPath string
-		maxPixels int
-		maxBytes  int64
+		crop                bool
+		modelPath, detModel string
+		threshold, minConf  float64
+		maxPixels           int
+		maxBytes            int64
 	)
 	cmd := &cobra.Command{
 		Use:   "read [--crop] FILE... | -",
@@ -64,32 +65,46 @@ func newReadCommand() *cobra.Command {
   {"file": ..., "plates": [{"text": ..., "confidence": ..., "box": [x,y,w,h],
    "polygon": ..., "chars": [...], "format": ..., "valid": ...}], "elapsed_ms": ...}
 
+Each image is a camera frame in which every plate is found and read, best
+first. Each plate also has "colour" (white front, yellow rear, unknown in
+infrared), "layout" (one-line or two-line) and "detection_score".
 --crop says each image is already a plate patch, as a camera's plate finder
-or a roadside photo gives it. With - the file names come on standard input,
-one per line, all read by this one process.
+or a roadside photo gives it: detection is skipped. With - the file names
+come on standard input, one per line, all read by this one process.
 
 A file that cannot be read gets "error" in its line and the run goes on; the
-exit code is then 2.
-
-Plate detection in whole frames is not built yet: --crop is required for now.`,
-		Example: `  anpr read --crop plate.jpg
+exit code is then 2.`,
+		Example: `  anpr read frame.jpg
+  anpr read --crop plate.jpg
   find crops -name '*.jpg' | anpr read --crop -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !crop {
-				return badInput("plate detection in whole frames is not built yet: give --crop for plate crops")
+			var readOne func(gocv.Mat) ([]plateRead, error)
+			if crop {
+				reader, err := ocr.Open(modelPath, ocr.Options{SHA256: manifestSHA(modelPath)})
+				if err != nil {
+					return err
+				}
+				defer reader.Close()
+				readOne = func(img gocv.Mat) ([]plateRead, error) {
+					p, err := recognise.ReadCrop(reader, img)
+					return []plateRead{p}, err
+				}
+			} else {
+				rec, err := recognise.Open(recognise.Options{
+					DetectorModel: detModel, DetectorSHA256: manifestSHA(detModel),
+					ReaderModel: modelPath, ReaderSHA256: manifestSHA(modelPath), Threshold: threshold, MinConfidence: minConf})
+				if err != nil {
+					return err
+				}
+				defer rec.Close()
+				readOne = rec.Recognise
 			}
-			opts := ocr.Options{SHA256: manifestSHA(modelPath)}
-			reader, err := ocr.Open(modelPath, opts)
-			if err != nil {
-				return err
-			}
-			defer reader.Close()
 			out := json.NewEncoder(cmd.OutOrStdout())
 			out.SetEscapeHTML(false)
 			failed := 0
 			each := func(file string) error {
-				line := readCrop(reader, file, maxPixels, maxBytes)
+				line := readFile(readOne, file, maxPixels, maxBytes)
 				if line.Error != "" {
 					failed++
 				}
@@ -124,6 +139,9 @@ Plate detection in whole frames is not built yet: --crop is required for now.`,
 	f := cmd.Flags()
 	f.BoolVar(&crop, "crop", false, "each image is a plate crop: skip detection")
 	f.StringVar(&modelPath, "model", defaultReaderModel, "plate reader model (ONNX)")
+	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
+	f.Float64Var(&threshold, "threshold", 0.3, "least detection score reported as a plate")
+	f.Float64Var(&minConf, "min-confidence", recognise.DefaultMinConfidence, "least read confidence for a detection to count as a plate (negative: keep all)")
 	f.IntVar(&maxPixels, "max-pixels", 50_000_000, "refuse images larger than this many pixels")
 	f.Int64Var(&maxBytes, "max-bytes", 64<<20, "refuse image files larger than this")
 	return cmd
@@ -147,8 +165,8 @@ func manifestSHA(modelPath string) string {
 	return ""
 }
 
-// readCrop reads one crop file; problems go into the line's error.
-func readCrop(r *ocr.Reader, file string, maxPixels int, maxBytes int64) readLine {
+// readFile reads one image file; problems go into the line's error.
+func readFile(readOne func(gocv.Mat) ([]plateRead, error), file string, maxPixels int, maxBytes int64) readLine {
 	start := time.Now()
 	line := readLine{File: file, Plates: []plateRead{}}
 	img, err := loadImage(file, maxPixels, maxBytes)
@@ -157,13 +175,12 @@ func readCrop(r *ocr.Reader, file string, maxPixels int, maxBytes int64) readLin
 		return line
 	}
 	defer img.Close()
-	read, err := r.Read(img)
+	plates, err := readOne(img)
 	if err != nil {
-		line.Error = err.Error()
+		line.Error = fmt.Sprintf("%s: %v", file, err)
 		return line
 	}
-	w, h := img.Cols(), img.Rows()
-	line.Plates = append(line.Plates, plateRead{Read: read, Box: [4]int{0, 0, w, h}, Polygon: [4][2]int{{0, 0}, {w, 0}, {w, h}, {0, h}}})
+	line.Plates = append(line.Plates, plates...)
 	line.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
 	return line
 }

@@ -37,8 +37,7 @@ func TestReadRealSampleCrops(t *testing.T) {
 		files = append(files, path)
 	}
 	var out bytes.Buffer
-	model := filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
-	args := append([]string{"read", "--crop", "--model", model}, files...)
+	args := append([]string{"read", "--crop", "--model", readerModel}, files...)
 	if code := run(args, &out, io.Discard); code != 0 {
 		t.Fatalf("anpr read exited %d", code)
 	}

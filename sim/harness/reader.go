@@ -3,13 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
-	"sync"
 	"time"
 
 	"anpr/engine/ocr"
-	"anpr/internal/cvthreads"
 	"anpr/sim/dataset"
 	"anpr/sim/scene"
 )
@@ -87,53 +84,13 @@ func EvaluateReader(ctx context.Context, r *scene.Renderer, open func() (*ocr.Re
 			}{c, scene.ImageSeed(q.Seed+uint64(ci)*1_000_003, i)})
 		}
 	}
-	workers := q.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	cvthreads.Set(1)
-	defer cvthreads.Set(0)
-
-	var (
-		mu       sync.Mutex
-		outcomes []outcome
-		firstErr error
-		next     int
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < workers; w++ {
-		reader, err := open()
-		if err != nil {
-			return ReaderReport{}, err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer reader.Close()
-			for {
-				mu.Lock()
-				if next >= len(jobs) || firstErr != nil || ctx.Err() != nil {
-					mu.Unlock()
-					return
-				}
-				job := jobs[next]
-				next++
-				mu.Unlock()
-				o, err := readOne(r, reader, job.condition, job.seed)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				outcomes = append(outcomes, o)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return ReaderReport{}, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	outcomes, err := runWorkers(ctx, jobs, q.Workers, open, func(reader *ocr.Reader, job struct {
+		condition string
+		seed      uint64
+	}) (outcome, error) {
+		return readOne(r, reader, job.condition, job.seed)
+	})
+	if err != nil {
 		return ReaderReport{}, err
 	}
 	return summarise(outcomes, q.Seed), nil

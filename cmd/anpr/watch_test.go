@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/color"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"anpr/sim/dataset"
+	"anpr/sim/scene"
+	"anpr/sim/stream"
+)
+
+// passingVehicle renders one day-light frame and makes n frames of its
+// plate moving down and growing, as a vehicle approaching the camera does.
+func passingVehicle(t *testing.T, n int) ([]gocv.Mat, string) {
+	t.Helper()
+	r, err := scene.NewRenderer(scene.Options{AsOf: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Width: 1280, Height: 720, MinCharPx: 30, MaxCharPx: 36})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	base, label, err := dataset.RenderWritten(r, scene.KindScene, "day", 4242)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer base.Close()
+	if base.Channels() == 1 {
+		gocv.CvtColor(base, &base, gocv.ColorGrayToBGR)
+	}
+	var frames []gocv.Mat
+	for k := 0; k < n; k++ {
+		s := 0.92 + 0.02*float64(k)
+		m := gocv.GetRotationMatrix2D(image.Pt(label.Box[0]+label.Box[2]/2, label.Box[1]+label.Box[3]/2), 0, s)
+		m.SetDoubleAt(1, 2, m.GetDoubleAt(1, 2)+float64(6*k-20))
+		out := gocv.NewMat()
+		gocv.WarpAffineWithParams(base, &out, m, image.Pt(base.Cols(), base.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+		m.Close()
+		frames = append(frames, out)
+	}
+	return frames, label.Plate
+}
+
+func closeAll(ms []gocv.Mat) {
+	for _, m := range ms {
+		m.Close()
+	}
+}
+
+// passes runs anpr watch and returns its JSON lines.
+func passes(t *testing.T, args ...string) []passLine {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(append([]string{"watch"}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("anpr watch %v exited %d: %s", args, code, stderr.String())
+	}
+	t.Logf("stderr: %s", strings.TrimSpace(stderr.String()))
+	var out []passLine
+	sc := bufio.NewScanner(&stdout)
+	for sc.Scan() {
+		var p passLine
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatalf("bad line %q: %v", sc.Text(), err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// A video file of one vehicle passing gives one pass, read right, with its
+// images written.
+func TestWatchVideoFile(t *testing.T) {
+	chdirRepo(t)
+	frames, truth := passingVehicle(t, 10)
+	defer closeAll(frames)
+	dir := t.TempDir()
+	video := filepath.Join(dir, "pass.avi")
+	vw, err := gocv.VideoWriterFile(video, "MJPG", 10, frames[0].Cols(), frames[0].Rows(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range frames {
+		if err := vw.Write(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vw.Close()
+	images := filepath.Join(dir, "images")
+	got := passes(t, "--source", video, "--camera", "test-cam", "--images", images)
+	if len(got) != 1 {
+		t.Fatalf("%d passes, want 1: %+v", len(got), got)
+	}
+	p := got[0]
+	if p.Text != truth || p.Camera != "test-cam" || p.Frames < 8 {
+		t.Errorf("pass read %q in %d frames at %q, want %q in about 10", p.Text, p.Frames, p.Camera, truth)
+	}
+	if !p.LastSeen.After(p.FirstSeen) {
+		t.Errorf("first seen %v, last seen %v", p.FirstSeen, p.LastSeen)
+	}
+	for _, f := range []string{p.Patch, p.Overview} {
+		img := gocv.IMRead(f, gocv.IMReadColor)
+		if img.Empty() {
+			t.Errorf("image %q not written or not a JPEG", f)
+		}
+		img.Close()
+	}
+}
+
+// A live HTTP MJPEG stream: passes come out while the stream runs, and
+// watch stops cleanly when interrupted.
+func TestWatchMJPEGStream(t *testing.T) {
+	chdirRepo(t)
+	frames, truth := passingVehicle(t, 10)
+	defer closeAll(frames)
+	srv := stream.NewMJPEGServer()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// The vehicle passes, then the road is empty; repeat.
+		blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(90, 90, 90, 0), frames[0].Rows(), frames[0].Cols(), gocv.MatTypeCV8UC3)
+		defer blank.Close()
+		for ctx.Err() == nil {
+			for _, f := range append(append([]gocv.Mat{}, frames...), blank, blank, blank, blank, blank, blank, blank, blank) {
+				srv.PublishMat(f, 90)
+				time.Sleep(80 * time.Millisecond)
+			}
+		}
+	}()
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	root := newRootCommand()
+	root.SetArgs([]string{"watch", "--source", hs.URL, "--camera", "live"})
+	root.SetOut(&stdout)
+	root.SetErr(&stderr)
+	wctx, stop := context.WithCancel(context.Background())
+	go func() {
+		if err := root.ExecuteContext(wctx); err != nil {
+			t.Errorf("watch: %v", err)
+		}
+		close(done)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(stdout.String(), truth) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if !strings.Contains(stdout.String(), truth) {
+		t.Fatalf("no pass read %s from the stream within 60 s; stdout %q stderr %q", truth, stdout.String(), stderr.String())
+	}
+}
+
+// chdirRepo runs the test from the repository root, where the default
+// model paths point.
+func chdirRepo(t *testing.T) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(filepath.Join("..", "..")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(wd) })
+}
+
+// syncBuffer is a bytes.Buffer safe to write and read from two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

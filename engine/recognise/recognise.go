@@ -1,0 +1,202 @@
+// Package recognise is the engine's one call for a frame: find every
+// number plate in it and read each one.
+//
+// It joins the plate detector (engine/detect) and the plate reader
+// (engine/ocr), and adds what the two models do not say themselves: the
+// plate's colour and layout.
+package recognise
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"sort"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"anpr/engine/detect"
+	"anpr/engine/ocr"
+)
+
+// Plate is one plate found and read.
+type Plate struct {
+	ocr.Read
+	Box     [4]int        `json:"box"`     // x, y, w, h in frame pixels
+	Polygon [4][2]float64 `json:"polygon"` // corners, clockwise from top-left
+	// Colour is the plate's background: "white" (front plates), "yellow"
+	// (rear plates), or "unknown" (infrared and other grey frames).
+	Colour string `json:"colour"`
+	// Layout is "one-line" or "two-line", from the plate's shape.
+	Layout string `json:"layout"`
+	// DetectionScore is the detector's confidence; absent for crops.
+	DetectionScore float64 `json:"detection_score,omitempty"`
+}
+
+// Options configure a Recogniser.
+type Options struct {
+	DetectorModel, DetectorSHA256 string
+	ReaderModel, ReaderSHA256     string
+	// Threshold is the detector's least centre score; see detect.Options.
+	Threshold float64
+	// MinConfidence is the least read confidence for a detection to count
+	// as a plate: lettering that is not a plate (road signs, shop fronts)
+	// fools the detector more often than it gives the reader a confident
+	// mark. DefaultMinConfidence when zero; negative keeps every detection.
+	MinConfidence float64
+	// Now is the date marks are checked against; time.Now when nil.
+	Now func() time.Time
+}
+
+// DefaultMinConfidence drops detections the reader cannot make a mark of.
+// On rendered frames (README, engine table) it removes most false plates
+// and few true ones, nearly all of which were misread anyway.
+const DefaultMinConfidence = 0.05
+
+// Recogniser finds and reads plates. It is not safe for concurrent use:
+// give each worker its own.
+type Recogniser struct {
+	det           *detect.Detector
+	reader        *ocr.Reader
+	minConfidence float64
+}
+
+// Open loads both models. A missing or broken model is an error here,
+// before any frame is read.
+func Open(o Options) (*Recogniser, error) {
+	det, err := detect.Open(o.DetectorModel, detect.Options{SHA256: o.DetectorSHA256, Threshold: o.Threshold})
+	if err != nil {
+		return nil, err
+	}
+	reader, err := ocr.Open(o.ReaderModel, ocr.Options{SHA256: o.ReaderSHA256, Now: o.Now})
+	if err != nil {
+		det.Close()
+		return nil, err
+	}
+	if o.MinConfidence == 0 {
+		o.MinConfidence = DefaultMinConfidence
+	}
+	return &Recogniser{det: det, reader: reader, minConfidence: o.MinConfidence}, nil
+}
+
+// Close frees both models.
+func (r *Recogniser) Close() error {
+	r.det.Close()
+	return r.reader.Close()
+}
+
+// Reader is the plate reader, for fusing reads across frames.
+func (r *Recogniser) Reader() *ocr.Reader { return r.reader }
+
+// Recognise finds and reads every plate in a frame (BGR, BGRA or grey),
+// most confidently detected first.
+func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
+	found, err := r.det.Detect(frame)
+	if err != nil {
+		return nil, err
+	}
+	plates := make([]Plate, 0, len(found))
+	bounds := image.Rect(0, 0, frame.Cols(), frame.Rows())
+	for _, f := range found {
+		win := CropWindow(f.Box).Intersect(bounds)
+		if win.Dx() < 4 || win.Dy() < 4 {
+			continue
+		}
+		crop := frame.Region(win)
+		read, err := r.reader.Read(crop)
+		colour := plateColour(crop)
+		crop.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
+		}
+		if read.Confidence < r.minConfidence {
+			continue
+		}
+		plates = append(plates, Plate{Read: read, Box: [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
+			Polygon: roundPoly(f.Polygon), Colour: colour, Layout: layoutOf(f.Polygon), DetectionScore: round3(f.Score)})
+	}
+	sort.SliceStable(plates, func(i, j int) bool { return plates[i].DetectionScore > plates[j].DetectionScore })
+	return plates, nil
+}
+
+// Detect only finds the plates in a frame (for timing the stages apart).
+func (r *Recogniser) Detect(frame gocv.Mat) ([]detect.Plate, error) { return r.det.Detect(frame) }
+
+// ReadCrop reads an image that is already a plate patch.
+func (r *Recogniser) ReadCrop(crop gocv.Mat) (Plate, error) {
+	return ReadCrop(r.reader, crop)
+}
+
+// ReadCrop reads an image that is already a plate patch with reader alone.
+func ReadCrop(reader *ocr.Reader, crop gocv.Mat) (Plate, error) {
+	read, err := reader.Read(crop)
+	if err != nil {
+		return Plate{}, err
+	}
+	w, h := float64(crop.Cols()), float64(crop.Rows())
+	poly := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	return Plate{Read: read, Box: [4]int{0, 0, crop.Cols(), crop.Rows()}, Polygon: poly,
+		Colour: plateColour(crop), Layout: layoutOf(poly)}, nil
+}
+
+// CropWindow is the patch handed to the reader: the plate's box with the
+// margins the reader was trained with (a few per cent of the width each
+// side, a fifth of the height above and below).
+func CropWindow(b image.Rectangle) image.Rectangle {
+	mx, my := int(math.Round(0.06*float64(b.Dx()))), int(math.Round(0.2*float64(b.Dy())))
+	return image.Rect(b.Min.X-mx, b.Min.Y-my, b.Max.X+mx, b.Max.Y+my)
+}
+
+// layoutOf tells a one-line plate (about 4.7 times as wide as high) from a
+// two-line one (about 1.4) by the polygon's sides.
+func layoutOf(p [4][2]float64) string {
+	w := (math.Hypot(p[1][0]-p[0][0], p[1][1]-p[0][1]) + math.Hypot(p[2][0]-p[3][0], p[2][1]-p[3][1])) / 2
+	h := (math.Hypot(p[3][0]-p[0][0], p[3][1]-p[0][1]) + math.Hypot(p[2][0]-p[1][0], p[2][1]-p[1][1])) / 2
+	if h > 0 && w/h < 2.6 {
+		return "two-line"
+	}
+	return "one-line"
+}
+
+// plateColour judges the background from the brighter half of the patch
+// (the characters are the darker half): yellow is bright in red and green
+// and low in blue; white is bright in all three.
+func plateColour(crop gocv.Mat) string {
+	if crop.Channels() < 3 {
+		return "unknown"
+	}
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(crop, &small, image.Point{32, 12}, 0, 0, gocv.InterpolationArea)
+	data := small.ToBytes()
+	ch := small.Channels()
+	type px struct{ b, g, r, lum float64 }
+	pxs := make([]px, 0, len(data)/ch)
+	for i := 0; i+2 < len(data); i += ch {
+		b, g, r := float64(data[i]), float64(data[i+1]), float64(data[i+2])
+		pxs = append(pxs, px{b, g, r, 0.114*b + 0.587*g + 0.299*r})
+	}
+	sort.Slice(pxs, func(i, j int) bool { return pxs[i].lum > pxs[j].lum })
+	var b, g, r float64
+	n := len(pxs) / 2
+	for _, p := range pxs[:n] {
+		b, g, r = b+p.b, g+p.g, r+p.r
+	}
+	b, g, r = b/float64(n), g/float64(n), r/float64(n)
+	if (r+g)/2-b > 0.18*math.Max((r+g)/2, 1) && (r+g)/2-b > 12 {
+		return "yellow"
+	}
+	if math.Abs(r-b) < 20 && math.Abs(g-b) < 20 && math.Max(r-g, g-r) < 20 {
+		return "white"
+	}
+	return "unknown"
+}
+
+func roundPoly(p [4][2]float64) [4][2]float64 {
+	for i := range p {
+		p[i] = [2]float64{math.Round(p[i][0]*10) / 10, math.Round(p[i][1]*10) / 10}
+	}
+	return p
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"anpr/engine/recognise"
+	"anpr/sim/scene"
+)
+
+// The committed detector and reader together, on a fixed set of frames
+// from seeds training never used: what a camera frame gives, found and
+// read, must not fall below what the models measured when they were made,
+// less a margin for the smaller sample (full figures in the README).
+func TestCommittedEngineOnFrames(t *testing.T) {
+	r, err := scene.NewRenderer(scene.Options{AsOf: asOf, MinCharPx: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	models := filepath.Join("..", "..", "fixtures", "models")
+	open := func() (*recognise.Recogniser, error) {
+		return recognise.Open(recognise.Options{DetectorModel: filepath.Join(models, "detector.onnx"),
+			ReaderModel: filepath.Join(models, "reader.onnx"), Now: func() time.Time { return asOf }})
+	}
+	rep, err := EvaluateRecogniser(context.Background(), r, open,
+		RecogniserRequest{Condition: EachCondition, Count: 20, EmptyFrames: 200, Seed: 9202})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.PerCondition {
+		t.Logf("%-13s %3d/%3d plate-exact (%.1f%%), characters %.1f%%", s.Condition, s.Exact, s.Reads, 100*s.Rate, 100*s.CharAccuracy)
+	}
+	d := rep.Detection
+	t.Logf("detection: %d of %d plates found; %d false plates on %d empty frames, %d on plate frames",
+		d.Found, d.Plates, d.FalseOnEmpty, d.EmptyFrames, d.FalseOnPlateFrames)
+	if rep.Overall.Reads != 20*len(scene.ConditionNames()) || d.EmptyFrames != 200 {
+		t.Fatalf("%d frames with plates and %d without", rep.Overall.Reads, d.EmptyFrames)
+	}
+	if d.Recall < minFrameRecall {
+		t.Errorf("detection recall %.1f%%, below %.0f%%", 100*d.Recall, 100*minFrameRecall)
+	}
+	if d.FalseOnEmpty > maxFalseOnEmpty {
+		t.Errorf("%d false plates on %d empty frames, more than %d", d.FalseOnEmpty, d.EmptyFrames, maxFalseOnEmpty)
+	}
+	if rep.Overall.Rate < minFrameExact {
+		t.Errorf("plate-exact %.1f%% of frames, below %.0f%%", 100*rep.Overall.Rate, 100*minFrameExact)
+	}
+}
+
+// Floors for TestCommittedEngineOnFrames: a little under what the committed
+// models score on this fixed set (193 of 200 plates found, 1 false plate on
+// 200 empty frames, 162 of 200 read exactly). Set and models are
+// deterministic, so the floors catch regressions, not noise.
+const (
+	minFrameRecall  = 0.93
+	maxFalseOnEmpty = 3
+	minFrameExact   = 0.75
+)

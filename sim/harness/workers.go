@@ -1,0 +1,67 @@
+package harness
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"anpr/internal/cvthreads"
+)
+
+// runWorkers does every job on workers goroutines (one per CPU when 0),
+// each with a model of its own from open, OpenCV held to one thread per
+// worker so that timings are per core. It stops at the first error or
+// when ctx ends. Outcomes come in no particular order.
+func runWorkers[J any, M interface{ Close() error }, O any](ctx context.Context, jobs []J, workers int,
+	open func() (M, error), do func(M, J) (O, error)) ([]O, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	cvthreads.Set(1)
+	defer cvthreads.Set(0)
+
+	var (
+		mu       sync.Mutex
+		outcomes []O
+		firstErr error
+		next     int
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		m, err := open()
+		if err != nil {
+			mu.Lock()
+			firstErr = err // stops the workers already started
+			mu.Unlock()
+			wg.Wait()
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer m.Close()
+			for {
+				mu.Lock()
+				if next >= len(jobs) || firstErr != nil || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				j := jobs[next]
+				next++
+				mu.Unlock()
+				o, err := do(m, j)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				outcomes = append(outcomes, o)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return outcomes, ctx.Err()
+}
