@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image"
-	"image/color"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,13 +15,12 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"anpr/sim/dataset"
 	"anpr/sim/scene"
 	"anpr/sim/stream"
 )
 
-// passingVehicle renders one day-light frame and makes n frames of its
-// plate moving down and growing, as a vehicle approaching the camera does.
+// passingVehicle renders one vehicle in day light passing the camera in n
+// frames.
 func passingVehicle(t *testing.T, n int) ([]gocv.Mat, string) {
 	t.Helper()
 	r, err := scene.NewRenderer(scene.Options{AsOf: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Width: 1280, Height: 720, MinCharPx: 30, MaxCharPx: 36})
@@ -31,31 +28,11 @@ func passingVehicle(t *testing.T, n int) ([]gocv.Mat, string) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	base, label, err := dataset.RenderWritten(r, scene.KindScene, "day", 4242)
+	frames, label, err := stream.Pass(r, "day", 4242, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer base.Close()
-	if base.Channels() == 1 {
-		gocv.CvtColor(base, &base, gocv.ColorGrayToBGR)
-	}
-	var frames []gocv.Mat
-	for k := 0; k < n; k++ {
-		s := 0.92 + 0.02*float64(k)
-		m := gocv.GetRotationMatrix2D(image.Pt(label.Box[0]+label.Box[2]/2, label.Box[1]+label.Box[3]/2), 0, s)
-		m.SetDoubleAt(1, 2, m.GetDoubleAt(1, 2)+float64(6*k-20))
-		out := gocv.NewMat()
-		gocv.WarpAffineWithParams(base, &out, m, image.Pt(base.Cols(), base.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
-		m.Close()
-		frames = append(frames, out)
-	}
 	return frames, label.Plate
-}
-
-func closeAll(ms []gocv.Mat) {
-	for _, m := range ms {
-		m.Close()
-	}
 }
 
 // passes runs anpr watch and returns its JSON lines.
@@ -83,7 +60,7 @@ func passes(t *testing.T, args ...string) []passLine {
 func TestWatchVideoFile(t *testing.T) {
 	chdirRepo(t)
 	frames, truth := passingVehicle(t, 10)
-	defer closeAll(frames)
+	defer closeMats(frames)
 	dir := t.TempDir()
 	video := filepath.Join(dir, "pass.avi")
 	vw, err := gocv.VideoWriterFile(video, "MJPG", 10, frames[0].Cols(), frames[0].Rows(), true)
@@ -122,7 +99,7 @@ func TestWatchVideoFile(t *testing.T) {
 func TestWatchMJPEGStream(t *testing.T) {
 	chdirRepo(t)
 	frames, truth := passingVehicle(t, 10)
-	defer closeAll(frames)
+	defer closeMats(frames)
 	srv := stream.NewMJPEGServer()
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
