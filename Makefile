@@ -4,6 +4,7 @@
 GO      ?= go
 BIN     := bin/anpr
 DEMO    ?= demo-out
+DEMO_PORT ?= 18081
 
 .PHONY: all deps build test demo bench fuzz contact-sheets models clean
 
@@ -20,9 +21,10 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Until detection, matching and the console exist, the demo renders a
-# labelled sample of crops and scenes, says where they are, and has the
-# plate reader read fresh crops under every condition.
+# Until matching and the console exist, the demo shows the recognition
+# engine: it renders labelled frames and reads them, watches a live virtual
+# camera (HTTP MJPEG on 127.0.0.1) for a few vehicle passes, and measures
+# the engine on fresh frames and the reader on fresh crops.
 demo: build
 	@rm -rf $(DEMO)
 	./$(BIN) sim render --kind crop  --count 200 --seed 1 --condition mixed --out $(DEMO)/crops
@@ -31,7 +33,22 @@ demo: build
 	@echo "Rendered 200 plate crops in $(DEMO)/crops and 24 camera frames in $(DEMO)/scenes;"
 	@echo "each folder's labels.jsonl holds the truth for every image."
 	@echo
-	@echo "The plate reader on 50 fresh crops per condition:"
+	@echo "The engine finds and reads the plates in the 24 frames ($(DEMO)/reads.jsonl):"
+	@ls $(DEMO)/scenes/*.jpg | ./$(BIN) read - > $(DEMO)/reads.jsonl || true
+	@scripts/demo-compare.sh $(DEMO)/scenes/labels.jsonl $(DEMO)/reads.jsonl
+	@echo
+	@echo "A virtual camera streams 4 passing vehicles on http://127.0.0.1:$(DEMO_PORT)/camera.mjpg;"
+	@echo "anpr watch reads the stream live, one JSON line per vehicle pass ($(DEMO)/passes.jsonl):"
+	@./$(BIN) sim camera --listen 127.0.0.1:$(DEMO_PORT) --passes 4 --seed 3 --wait-for-viewer > $(DEMO)/camera-truth.jsonl 2>/dev/null & \
+	  sleep 1; timeout -s INT 11 ./$(BIN) watch --source http://127.0.0.1:$(DEMO_PORT)/camera.mjpg --camera demo-1 \
+	    --images $(DEMO)/passes > $(DEMO)/passes.jsonl 2>/dev/null; wait; true
+	@echo "  shown: $$(sed 's/.*"plate":"\([A-Z0-9]*\)".*/\1/' $(DEMO)/camera-truth.jsonl | tr '\n' ' ')"
+	@echo "  read:  $$(sed 's/^{"camera":"demo-1","text":"\([A-Z0-9]*\)".*/\1/' $(DEMO)/passes.jsonl | tr '\n' ' ')"
+	@echo
+	@echo "The whole engine on 20 fresh frames per condition and 100 without a plate:"
+	./$(BIN) models evaluate --frames --condition each --count 20 --empty 100 --seed 9302
+	@echo
+	@echo "The plate reader alone on 50 fresh crops per condition:"
 	./$(BIN) models evaluate --condition each --count 50 --seed 9301
 
 # Renderer and VRM benchmarks (figures quoted in the README).

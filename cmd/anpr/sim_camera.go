@@ -37,6 +37,7 @@ func newSimCameraCommand() *cobra.Command {
 		fps                     float64
 		perPass, gap, passes    int
 		width, height           int
+		waitViewer              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "camera [--listen ADDR] [--condition NAME|mixed] [--passes N]",
@@ -102,6 +103,13 @@ what a reader of the stream reported. Runs until interrupted, or for --passes.`,
 				}
 				return nil
 			}
+			for waitViewer && cam.Clients() == 0 {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
 			for i := 0; passes == 0 || i < passes; i++ {
 				frames, label, err := stream.Pass(r, condition, scene.ImageSeed(seed, i), perPass)
 				if err != nil {
@@ -142,6 +150,7 @@ what a reader of the stream reported. Runs until interrupted, or for --passes.`,
 	f.IntVar(&passes, "passes", 0, "stop after this many vehicles (0: run until interrupted)")
 	f.IntVar(&width, "width", 1280, "frame width")
 	f.IntVar(&height, "height", 720, "frame height")
+	f.BoolVar(&waitViewer, "wait-for-viewer", false, "start the first vehicle only once a viewer is connected")
 	f.StringVar(&asOf, "date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
 	return cmd
 }
