@@ -10,5 +10,6 @@ func newBenchCommand() *cobra.Command {
 		Short: "Measure the engine's speed and memory on this machine",
 	}
 	cmd.AddCommand(newBenchRecogniseCommand())
+	cmd.AddCommand(newBenchMatchCommand())
 	return cmd
 }
