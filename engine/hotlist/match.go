@@ -39,6 +39,17 @@ func (k MatchKind) String() string {
 // MarshalText writes the kind as its name, for JSON alerts.
 func (k MatchKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText reads a kind by its name, for clients of those alerts.
+func (k *MatchKind) UnmarshalText(b []byte) error {
+	for _, c := range []MatchKind{Exact, Confusion, OneEdit} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown match kind %q (want exact, confusion or one-edit)", b)
+}
+
 // Difference is one place where a read differs from the listed mark: the
 // evidence an operator weighs before acting on a possible misread.
 type Difference struct {
