@@ -3,6 +3,7 @@ module anpr
 go 1.26.0
 
 require (
+	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/spf13/cobra v1.10.2
 	gocv.io/x/gocv v0.31.0
 	golang.org/x/image v0.47.0

@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"anpr/engine/store"
+)
+
+// RetentionRun is the record of one deletion of reads by age.
+type RetentionRun struct {
+	ID       int64
+	Started  time.Time
+	Finished time.Time // zero if the run has not finished: still running, or the process stopped mid-run
+	Cutoff   time.Time // the run deletes reads captured before this
+	Deleted  int64     // reads deleted so far; exact even for a run cut short
+	Err      string    // why the run stopped early; "" if it did not
+}
+
+// RunRetention deletes the reads captured more than keep before now (12
+// months, nationally) and returns the record of the run. It deletes in
+// chunks of Options.DeleteChunk reads, each its own transaction, oldest
+// first, so ingest waits at most one chunk for it, and a run that stops
+// early (ctx cancelled, disk full) has deleted only reads it was meant to
+// and says so in its record.
+func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (RetentionRun, error) {
+	if keep <= 0 {
+		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("keep %v is not positive", keep))
+	}
+	if now.IsZero() {
+		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("now is not set"))
+	}
+	return s.deleteBefore(ctx, now.Add(-keep))
+}
+
+// DeleteReadsBefore deletes every read captured before t, as RunRetention
+// does, and records the run in the same way.
+func (s *Store) DeleteReadsBefore(ctx context.Context, t time.Time) (int64, error) {
+	run, err := s.deleteBefore(ctx, t)
+	return run.Deleted, err
+}
+
+func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+	if err := s.checkCutoff(cutoff); err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads: %w", err)
+	}
+	// No read is older than 1970 (store.Read.Check), and the file keeps
+	// times as Unix nanoseconds, which an older cutoff would overflow.
+	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
+		cutoff = epoch
+	}
+	run := RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
+	res, err := s.w.ExecContext(ctx,
+		`INSERT INTO retention_runs (started, finished, cutoff, deleted, error) VALUES (?, NULL, ?, 0, '')`,
+		run.Started.UnixNano(), run.Cutoff.UnixNano())
+	if err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", run.Cutoff.Format(time.RFC3339), err)
+	}
+	if run.ID, err = res.LastInsertId(); err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", run.Cutoff.Format(time.RFC3339), err)
+	}
+	var runErr error
+	for {
+		n, err := s.deleteChunk(ctx, run.ID, run.Cutoff.UnixNano())
+		run.Deleted += n
+		if s.chunkDeleted != nil {
+			s.chunkDeleted()
+		}
+		if err != nil {
+			runErr = err
+			break
+		}
+		if n < int64(s.opts.DeleteChunk) {
+			break
+		}
+	}
+	run.Finished = s.opts.Now().UTC()
+	if runErr != nil {
+		run.Err = runErr.Error()
+	}
+	// Record the end even if ctx was cancelled: that is when it matters.
+	if _, err := s.w.ExecContext(context.WithoutCancel(ctx),
+		`UPDATE retention_runs SET finished = ?, error = ? WHERE id = ?`,
+		run.Finished.UnixNano(), run.Err, run.ID); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("record the run's end: %w", err))
+	}
+	if runErr != nil {
+		return run, fmt.Errorf("delete reads before %s: stopped after %d: %w", run.Cutoff.Format(time.RFC3339), run.Deleted, runErr)
+	}
+	return run, nil
+}
+
+// checkCutoff refuses a cutoff that is unset or after now: deleting reads
+// that may not yet have arrived is never retention, only a mistake.
+func (s *Store) checkCutoff(cutoff time.Time) error {
+	if cutoff.IsZero() {
+		return store.Invalidf("cutoff time is not set")
+	}
+	if now := s.opts.Now(); cutoff.After(now) {
+		return store.Invalidf("cutoff %s is after now (%s): refusing to delete reads not yet captured",
+			cutoff.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// deleteChunk deletes up to DeleteChunk of the oldest reads captured before
+// cutoff and adds the count to the run's record, in one transaction.
+func (s *Store) deleteChunk(ctx context.Context, runID, cutoff int64) (int64, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM reads WHERE seq IN (
+		SELECT seq FROM reads INDEXED BY reads_captured WHERE captured < ? ORDER BY captured LIMIT ?)`,
+		cutoff, s.opts.DeleteChunk)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE retention_runs SET deleted = deleted + ? WHERE id = ?`, n, runID); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// RetentionRuns returns the record of every deletion run, oldest first.
+func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM retention_runs ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RetentionRun
+	for rows.Next() {
+		var run RetentionRun
+		var started, cutoff int64
+		var finished sql.NullInt64
+		if err := rows.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
+			return nil, fmt.Errorf("list retention runs: %w", err)
+		}
+		run.Started = time.Unix(0, started).UTC()
+		run.Cutoff = time.Unix(0, cutoff).UTC()
+		if finished.Valid {
+			run.Finished = time.Unix(0, finished.Int64).UTC()
+		}
+		out = append(out, run)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"anpr/engine/store"
+)
+
+// SearchReads returns one page of the reads q asks for; see store.Store.
+func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, error) {
+	search, err := q.Check()
+	if err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	text, args := searchSQL(search)
+	rows, err := s.r.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	defer rows.Close()
+	out := make([]store.Read, 0, min(search.Limit, 256))
+	for rows.Next() {
+		var r store.Read
+		var captured int64
+		if err := rows.Scan(&r.ID, &r.Camera, &r.VRM, &r.Confidence, &captured,
+			&r.Lane, &r.Direction, &r.Format, &r.PatchRef, &r.OverviewRef); err != nil {
+			return nil, fmt.Errorf("search reads: %w", err)
+		}
+		r.Captured = time.Unix(0, captured).UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	return out, nil
+}
+
+// searchSQL turns a checked search into one SELECT and its arguments. Every
+// value the user gave is an argument, never part of the text.
+//
+// A VRM search is made to use the (vrm, captured) index: an exact mark is
+// one range of it, already in capture order; a pattern with a fixed start
+// ("AB1*") is a range of marks from that prefix, with LIKE to check the
+// rest. A pattern that starts with a wildcard scans that index, checking
+// LIKE against each mark before the row is read, unless the search names
+// cameras, when the planner's choice of the (camera, captured) index is
+// better. Without a VRM the planner chooses between the camera and time
+// indexes, both of which fit.
+func searchSQL(s store.Search) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString(`SELECT ` + readColumns + ` FROM reads`)
+	prefix := s.VRM.Prefix()
+	if s.VRM.Exact() || prefix != "" || (!s.VRM.IsZero() && len(s.Cameras) == 0) {
+		b.WriteString(` INDEXED BY reads_vrm_captured`)
+	}
+	and := " WHERE "
+	where := func(cond string, a ...any) {
+		b.WriteString(and)
+		b.WriteString(cond)
+		args = append(args, a...)
+		and = " AND "
+	}
+	switch {
+	case s.VRM.IsZero():
+	case s.VRM.Exact():
+		where(`vrm = ?`, s.VRM.String())
+	default:
+		if prefix != "" {
+			where(`vrm >= ?`, prefix)
+			if end, ok := prefixEnd(prefix); ok {
+				where(`vrm < ?`, end)
+			}
+		}
+		where(`vrm LIKE ? ESCAPE '\'`, likePattern(s.VRM.String()))
+	}
+	if len(s.Cameras) > 0 {
+		marks := strings.Repeat(",?", len(s.Cameras))[1:]
+		cams := make([]any, len(s.Cameras))
+		for i, c := range s.Cameras {
+			cams[i] = c
+		}
+		where(`camera IN (`+marks+`)`, cams...)
+	}
+	if !s.From.IsZero() {
+		where(`captured >= ?`, s.From.UnixNano())
+	}
+	if !s.To.IsZero() {
+		where(`captured < ?`, s.To.UnixNano())
+	}
+	if !s.After.IsZero() {
+		// The first condition alone bounds an index range; the second
+		// settles ties on the time.
+		at := s.After.Captured.UnixNano()
+		where(`captured >= ? AND (captured > ? OR id > ?)`, at, at, s.After.ID)
+	}
+	b.WriteString(` ORDER BY captured, id LIMIT ?`)
+	args = append(args, s.Limit)
+	return b.String(), args
+}
+
+// likePattern turns a store pattern (* and ?) into a LIKE pattern (% and
+// _), escaping with \ any character LIKE would read as its own wildcard.
+// store.ParsePattern admits none of them today; the escaping keeps that
+// from mattering if it ever does. LIKE ignores ASCII case, which cannot
+// matter either: stored marks are upper case only.
+func likePattern(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*':
+			b.WriteByte('%')
+		case '?':
+			b.WriteByte('_')
+		case '%', '_', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// prefixEnd returns the least string greater than every string starting
+// with prefix, comparing bytes, or false if there is none (prefix is all
+// 0xff).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
