@@ -1,0 +1,68 @@
+package recognise
+
+import (
+	"image"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+func TestLayoutOf(t *testing.T) {
+	rect := func(w, h float64) [4][2]float64 { return [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}} }
+	for _, c := range []struct {
+		name string
+		poly [4][2]float64
+		want string
+	}{
+		{"standard plate 520 x 111 mm", rect(520, 111), "one-line"},
+		{"square plate 279 x 203 mm", rect(279, 203), "two-line"},
+		{"motorcycle plate 229 x 178 mm", rect(229, 178), "two-line"},
+		{"short one-line plate", rect(300, 80), "one-line"},
+		{"tilted one-line plate", [4][2]float64{{0, 10}, {200, 0}, {201, 40}, {1, 50}}, "one-line"},
+	} {
+		if got := layoutOf(c.poly); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// A plate's colour is judged from its brighter half: the background, not
+// the characters.
+func TestPlateColour(t *testing.T) {
+	patch := func(b, g, r float64, channels int) gocv.Mat {
+		typ := gocv.MatTypeCV8UC3
+		if channels == 1 {
+			typ = gocv.MatTypeCV8U
+		}
+		m := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(b, g, r, 0), 30, 120, typ)
+		// Dark characters over a third of the plate.
+		chars := m.Region(image.Rect(10, 5, 50, 25))
+		chars.SetTo(gocv.NewScalar(20, 20, 20, 0))
+		chars.Close()
+		return m
+	}
+	for _, c := range []struct {
+		name       string
+		b, g, r    float64
+		channels   int
+		wantColour string
+	}{
+		{"rear plate, yellow", 30, 200, 230, 3, "yellow"},
+		{"front plate, white", 225, 228, 230, 3, "white"},
+		{"infrared, grey", 200, 200, 200, 1, "unknown"},
+		{"blue sign", 200, 80, 20, 3, "unknown"},
+	} {
+		m := patch(c.b, c.g, c.r, c.channels)
+		if got := plateColour(m); got != c.wantColour {
+			t.Errorf("%s: %s, want %s", c.name, got, c.wantColour)
+		}
+		m.Close()
+	}
+}
+
+func TestCropWindowAddsMargins(t *testing.T) {
+	got := CropWindow(image.Rect(100, 200, 200, 230))
+	if got != image.Rect(94, 194, 206, 236) {
+		t.Errorf("window %v", got)
+	}
+}
