@@ -51,10 +51,10 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 }
 
 // Floors for TestCommittedReaderAccuracy: a few points under what the
-// committed model scores on its fixed set (295 of 400 plate-exact, 73.8%;
-// 91.4% of characters). The set and the model are deterministic, so the
+// committed model scores on its fixed set (314 of 400 plate-exact, 78.5%;
+// over 92% of characters). The set and the model are deterministic, so the
 // floors catch regressions, not noise.
 const (
-	minOverallExact = 0.70
-	minCharAccuracy = 0.88
+	minOverallExact = 0.75
+	minCharAccuracy = 0.90
 )

@@ -51,11 +51,11 @@ func TestCommittedEngineOnFrames(t *testing.T) {
 }
 
 // Floors for TestCommittedEngineOnFrames: a little under what the committed
-// models score on this fixed set (193 of 200 plates found, 1 false plate on
-// 200 empty frames, 162 of 200 read exactly). Set and models are
+// models score on this fixed set (191 of 200 plates found, 2 false plates on
+// 200 empty frames, 163 of 200 read exactly). Set and models are
 // deterministic, so the floors catch regressions, not noise.
 const (
 	minFrameRecall  = 0.93
 	maxFalseOnEmpty = 3
-	minFrameExact   = 0.75
+	minFrameExact   = 0.77
 )
