@@ -197,6 +197,8 @@ func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count,
 	d := rep.Detection
 	fmt.Fprintf(out, "\ndetection recall (characters >= %.0f px): %d of %d, %.2f%% (95%% interval %.2f to %.2f%%)\n",
 		d.MinCharPx, d.Found, d.Plates, 100*d.Recall, 100*d.Interval95.Low, 100*d.Interval95.High)
+	fmt.Fprintf(out, "  the detector alone, before detections read under 5%% confidence are dropped: %d, %.2f%%\n",
+		d.DetectorFound, 100*d.DetectorRecall)
 	fmt.Fprintf(out, "false plates: %d on %d plate-free frames (%.1f per 1,000); %d more on frames with a plate\n",
 		d.FalseOnEmpty, d.EmptyFrames, d.FalsePerThousand, d.FalseOnPlateFrames)
 	fmt.Fprintf(out, "mean %.2f ms per frame to detect and read (one core per worker)\n", rep.MeanFrameMS)

@@ -31,6 +31,10 @@ type Detection struct {
 	Found      int      `json:"found"`
 	Recall     float64  `json:"recall"`
 	Interval95 Interval `json:"interval95"`
+	// The detector alone, before detections the reader cannot make a mark
+	// of are dropped (recognise.Options.MinConfidence).
+	DetectorFound  int     `json:"detector_found"`
+	DetectorRecall float64 `json:"detector_recall"`
 	// False plates: detections that match no plate (unreadably small
 	// distant plates excepted).
 	EmptyFrames        int     `json:"empty_frames"`
@@ -55,6 +59,7 @@ type frameOutcome struct {
 	outcome
 	charPx       float64
 	found, empty bool
+	detected     bool // by the detector, before the read-confidence gate
 	falsePlates  int
 }
 
@@ -109,6 +114,9 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 		det.FalseOnPlateFrames += o.falsePlates
 		if o.charPx >= q.MinCharPx {
 			det.Plates++
+			if o.detected {
+				det.DetectorFound++
+			}
 			if o.found {
 				det.Found++
 			}
@@ -116,6 +124,7 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 	}
 	if det.Plates > 0 {
 		det.Recall = float64(det.Found) / float64(det.Plates)
+		det.DetectorRecall = float64(det.DetectorFound) / float64(det.Plates)
 	}
 	det.Interval95 = wilson(det.Found, det.Plates)
 	if det.EmptyFrames > 0 {
@@ -147,6 +156,19 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 	o := frameOutcome{outcome: outcome{condition: label.Condition.Name, seed: seed, truth: label.Plate, elapsed: time.Since(start)},
 		charPx: label.Camera.CharHeightPx, empty: kind == scene.KindEmpty}
 	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
+	if !o.empty {
+		// Detection alone, untimed: how many plates the read-confidence
+		// gate costs.
+		found, err := rec.Detect(frame)
+		if err != nil {
+			return frameOutcome{}, fmt.Errorf("detect %s %s seed %d: %w", kind, condition, seed, err)
+		}
+		for _, d := range found {
+			if overlap(d.Box, truth) >= 0.3 {
+				o.detected = true
+			}
+		}
+	}
 	best := -1.0
 	for _, p := range plates {
 		box := image.Rect(p.Box[0], p.Box[1], p.Box[0]+p.Box[2], p.Box[1]+p.Box[3])
