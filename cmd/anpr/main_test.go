@@ -49,6 +49,8 @@ func TestExitCodes(t *testing.T) {
 		{"read a frame that is no image", []string{"read", "--model", readerModel, "--detector-model", detectorModel, file}, 2},
 		{"read with a missing detector model", []string{"read", "--detector-model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with no files", []string{"read", "--crop"}, 2},
+		{"watch with a lanes file that is no JSON", []string{"watch", "--source", file, "--camera", "c1", "--lanes", file}, 2},
+		{"watch without a camera", []string{"watch", "--source", file}, 2},
 		{"read with a missing model", []string{"read", "--crop", "--model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with a broken model", []string{"read", "--crop", "--model", file, file}, 1},
 	}

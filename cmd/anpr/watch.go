@@ -51,6 +51,7 @@ func newWatchCommand() *cobra.Command {
 		maxGap                 time.Duration
 		maxMissed, buffer      int
 		towards, away          string
+		lanesFile              string
 	)
 	cmd := &cobra.Command{
 		Use:   "watch --source URL|PATH --camera ID",
@@ -69,6 +70,10 @@ when recognition falls behind a live source, the oldest frames are dropped
 and counted, never the camera blocked. Bad files and frames are reported on
 standard error and the run goes on.
 
+--lanes FILE names the camera's lanes as polygons in frame pixels; each pass
+then says the lane its plate was in. --towards and --away name the
+directions of travel (say northbound and southbound).
+
 --images DIR writes each pass's plate patch (at most 120 x 60) and overview
 JPEGs there and names them in the line.`,
 		Example: `  anpr watch --source traffic.mp4 --camera A38-N1
@@ -81,13 +86,17 @@ JPEGs there and names them in the line.`,
 			if strings.ContainsAny(camera, "/\\") {
 				return badInput("--camera %q: no slashes in a camera id", camera)
 			}
+			lanes, err := loadLanes(lanesFile)
+			if err != nil {
+				return badInput("%v", err)
+			}
 			rec, err := recognise.Open(recognise.Options{DetectorModel: detPath, DetectorSHA256: manifestSHA(detPath),
 				ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath), Threshold: threshold, MinConfidence: minConf})
 			if err != nil {
 				return err
 			}
 			defer rec.Close()
-			tk, err := track.New(track.Config{Camera: camera, MaxGap: maxGap, MaxMissedFrames: maxMissed, Towards: towards, Away: away}, rec.Reader())
+			tk, err := track.New(track.Config{Camera: camera, MaxGap: maxGap, MaxMissedFrames: maxMissed, Lanes: lanes, Towards: towards, Away: away}, rec.Reader())
 			if err != nil {
 				return usageError{err}
 			}
@@ -183,6 +192,7 @@ JPEGs there and names them in the line.`,
 	f.IntVar(&buffer, "buffer", 8, "frames a live source may queue before dropping the oldest")
 	f.StringVar(&towards, "towards", "", "name for the direction of vehicles coming towards the camera (default towards)")
 	f.StringVar(&away, "away", "", "name for the direction of vehicles going away (default away)")
+	f.StringVar(&lanesFile, "lanes", "", `JSON file of the camera's lanes, [{"name": "lane 1", "region": [[x,y], ...]}, ...] in frame pixels`)
 	return cmd
 }
 
@@ -221,4 +231,26 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// loadLanes reads a camera's lanes from a JSON file; none when path is
+// empty.
+func loadLanes(path string) ([]track.Lane, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--lanes: %w", err)
+	}
+	var lanes []track.Lane
+	if err := json.Unmarshal(data, &lanes); err != nil {
+		return nil, fmt.Errorf("--lanes %s: %w", path, err)
+	}
+	for i, l := range lanes {
+		if l.Name == "" || len(l.Region) < 3 {
+			return nil, fmt.Errorf("--lanes %s: lane %d needs a name and a region of at least three corners", path, i+1)
+		}
+	}
+	return lanes, nil
 }

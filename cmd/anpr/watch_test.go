@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -74,13 +75,19 @@ func TestWatchVideoFile(t *testing.T) {
 	}
 	vw.Close()
 	images := filepath.Join(dir, "images")
-	got := passes(t, "--source", video, "--camera", "test-cam", "--images", images)
+	lanes := filepath.Join(dir, "lanes.json")
+	w, h := frames[0].Cols(), frames[0].Rows()
+	os.WriteFile(lanes, []byte(fmt.Sprintf(`[{"name": "lane 1", "region": [[0,0],[%d,0],[%d,%d],[0,%d]]}]`, w, w, h, h)), 0o644)
+	got := passes(t, "--source", video, "--camera", "test-cam", "--images", images, "--lanes", lanes, "--towards", "northbound")
 	if len(got) != 1 {
 		t.Fatalf("%d passes, want 1: %+v", len(got), got)
 	}
 	p := got[0]
 	if p.Text != truth || p.Camera != "test-cam" || p.Frames < 8 {
 		t.Errorf("pass read %q in %d frames at %q, want %q in about 10", p.Text, p.Frames, p.Camera, truth)
+	}
+	if p.Lane != "lane 1" || p.Direction != "northbound" {
+		t.Errorf("lane %q, direction %q; want lane 1, northbound", p.Lane, p.Direction)
 	}
 	if !p.LastSeen.After(p.FirstSeen) {
 		t.Errorf("first seen %v, last seen %v", p.FirstSeen, p.LastSeen)
