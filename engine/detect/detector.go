@@ -106,7 +106,7 @@ func decodeGrid(grid []float32, scale float64, frameW, frameH int, threshold flo
 	for _, p := range plates {
 		dup := false
 		for _, k := range kept {
-			if overlap(p.Box, k.Box) > 0.3 {
+			if IoU(p.Box, k.Box) > 0.3 {
 				dup = true
 				break
 			}
@@ -147,8 +147,8 @@ func bounds(poly [4][2]float64) image.Rectangle {
 	return image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
 }
 
-// overlap is intersection over union.
-func overlap(a, b image.Rectangle) float64 {
+// IoU is the intersection of two boxes over their union, 0 to 1.
+func IoU(a, b image.Rectangle) float64 {
 	in := a.Intersect(b)
 	if in.Empty() {
 		return 0

@@ -91,9 +91,17 @@ func (r *Recogniser) Reader() *ocr.Reader { return r.reader }
 // Recognise finds and reads every plate in a frame (BGR, BGRA or grey),
 // most confidently detected first.
 func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
+	plates, _, err := r.RecogniseDetections(frame)
+	return plates, err
+}
+
+// RecogniseDetections is Recognise that also returns everything the
+// detector found, the detections dropped for their reads' low confidence
+// included: for measuring the detector apart from that gate.
+func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plate, error) {
 	found, err := r.det.Detect(frame)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plates := make([]Plate, 0, len(found))
 	bounds := image.Rect(0, 0, frame.Cols(), frame.Rows())
@@ -107,7 +115,7 @@ func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
 		colour := plateColour(crop)
 		crop.Close()
 		if err != nil {
-			return nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
+			return nil, nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
 		}
 		if read.Confidence < r.minConfidence {
 			continue
@@ -116,7 +124,7 @@ func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
 			Polygon: roundPoly(f.Polygon), Colour: colour, Layout: layoutOf(f.Polygon), DetectionScore: round3(f.Score)})
 	}
 	sort.SliceStable(plates, func(i, j int) bool { return plates[i].DetectionScore > plates[j].DetectionScore })
-	return plates, nil
+	return plates, found, nil
 }
 
 // Detect only finds the plates in a frame (for timing the stages apart).

@@ -66,28 +66,11 @@ func EvaluateReader(ctx context.Context, r *scene.Renderer, open func() (*ocr.Re
 	if q.Count <= 0 {
 		return ReaderReport{}, fmt.Errorf("count must be at least 1, got %d", q.Count)
 	}
-	var jobs []struct {
-		condition string
-		seed      uint64
-	}
-	conditions := []string{q.Condition}
-	if q.Condition == EachCondition {
-		conditions = scene.ConditionNames()
-	} else if err := scene.CheckCondition(q.Condition); err != nil {
+	jobs, err := conditionSeeds(q.Condition, q.Count, q.Seed)
+	if err != nil {
 		return ReaderReport{}, err
 	}
-	for ci, c := range conditions {
-		for i := 0; i < q.Count; i++ {
-			jobs = append(jobs, struct {
-				condition string
-				seed      uint64
-			}{c, scene.ImageSeed(q.Seed+uint64(ci)*1_000_003, i)})
-		}
-	}
-	outcomes, err := runWorkers(ctx, jobs, q.Workers, open, func(reader *ocr.Reader, job struct {
-		condition string
-		seed      uint64
-	}) (outcome, error) {
+	outcomes, err := runWorkers(ctx, jobs, q.Workers, open, func(reader *ocr.Reader, job conditionSeed) (outcome, error) {
 		return readOne(r, reader, job.condition, job.seed)
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"time"
 
+	"anpr/engine/detect"
 	"anpr/engine/recognise"
 	"anpr/sim/dataset"
 	"anpr/sim/scene"
@@ -77,17 +78,13 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 		condition string
 		seed      uint64
 	}
-	var jobs []job
-	conditions := []string{q.Condition}
-	if q.Condition == EachCondition {
-		conditions = scene.ConditionNames()
-	} else if err := scene.CheckCondition(q.Condition); err != nil {
+	withPlate, err := conditionSeeds(q.Condition, q.Count, q.Seed)
+	if err != nil {
 		return RecogniserReport{}, err
 	}
-	for ci, c := range conditions {
-		for i := 0; i < q.Count; i++ {
-			jobs = append(jobs, job{scene.KindScene, c, scene.ImageSeed(q.Seed+uint64(ci)*1_000_003, i)})
-		}
+	var jobs []job
+	for _, p := range withPlate {
+		jobs = append(jobs, job{scene.KindScene, p.condition, p.seed})
 	}
 	mixed := scene.Mixed
 	for i := 0; i < q.EmptyFrames; i++ {
@@ -149,31 +146,23 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 	}
 	defer frame.Close()
 	start := time.Now()
-	plates, err := rec.Recognise(frame)
+	plates, detected, err := rec.RecogniseDetections(frame)
 	if err != nil {
 		return frameOutcome{}, fmt.Errorf("recognise %s %s seed %d: %w", kind, condition, seed, err)
 	}
 	o := frameOutcome{outcome: outcome{condition: label.Condition.Name, seed: seed, truth: label.Plate, elapsed: time.Since(start)},
 		charPx: label.Camera.CharHeightPx, empty: kind == scene.KindEmpty}
 	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
-	if !o.empty {
-		// Detection alone, untimed: how many plates the read-confidence
-		// gate costs.
-		found, err := rec.Detect(frame)
-		if err != nil {
-			return frameOutcome{}, fmt.Errorf("detect %s %s seed %d: %w", kind, condition, seed, err)
-		}
-		for _, d := range found {
-			if overlap(d.Box, truth) >= 0.3 {
-				o.detected = true
-			}
+	for _, d := range detected {
+		if !o.empty && detect.IoU(d.Box, truth) >= 0.3 {
+			o.detected = true
 		}
 	}
 	best := -1.0
 	for _, p := range plates {
 		box := image.Rect(p.Box[0], p.Box[1], p.Box[0]+p.Box[2], p.Box[1]+p.Box[3])
 		if !o.empty {
-			if iou := overlap(box, truth); iou >= 0.3 {
+			if iou := detect.IoU(box, truth); iou >= 0.3 {
 				if iou > best {
 					best, o.found, o.read, o.conf = iou, true, p.Text, p.Confidence
 				}
@@ -182,7 +171,7 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 		}
 		distant := false
 		for _, op := range label.OtherPlates {
-			if overlap(box, image.Rect(op[0], op[1], op[0]+op[2], op[1]+op[3])) > 0.1 {
+			if detect.IoU(box, image.Rect(op[0], op[1], op[0]+op[2], op[1]+op[3])) > 0.1 {
 				distant = true
 			}
 		}
@@ -192,14 +181,4 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 	}
 	o.charAcc = charAccuracy(o.truth, o.read)
 	return o, nil
-}
-
-// overlap is intersection over union.
-func overlap(a, b image.Rectangle) float64 {
-	in := a.Intersect(b)
-	if in.Empty() {
-		return 0
-	}
-	i := float64(in.Dx() * in.Dy())
-	return i / (float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"anpr/internal/cvthreads"
+	"anpr/sim/scene"
 )
 
 // runWorkers does every job on workers goroutines (one per CPU when 0),
@@ -64,4 +65,28 @@ func runWorkers[J any, M interface{ Close() error }, O any](ctx context.Context,
 		return nil, firstErr
 	}
 	return outcomes, ctx.Err()
+}
+
+// conditionSeed is one image to render: its condition and seed.
+type conditionSeed struct {
+	condition string
+	seed      uint64
+}
+
+// conditionSeeds lists count images of condition, or of every condition
+// for EachCondition, each condition with seeds of its own derived from seed.
+func conditionSeeds(condition string, count int, seed uint64) ([]conditionSeed, error) {
+	conditions := []string{condition}
+	if condition == EachCondition {
+		conditions = scene.ConditionNames()
+	} else if err := scene.CheckCondition(condition); err != nil {
+		return nil, err
+	}
+	var out []conditionSeed
+	for ci, c := range conditions {
+		for i := 0; i < count; i++ {
+			out = append(out, conditionSeed{c, scene.ImageSeed(seed+uint64(ci)*1_000_003, i)})
+		}
+	}
+	return out, nil
 }
