@@ -1,12 +1,5 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"time"
-)
-
 // migrations builds the schema. Entry i takes a database from version i to
 // version i+1; a database records the versions applied in schema_version.
 // Append to the list, never edit an entry that has shipped.
@@ -47,37 +40,47 @@ var migrations = []string{
 		deleted  INTEGER NOT NULL,
 		error    TEXT    NOT NULL
 	) STRICT;`,
-}
 
-// migrate brings the database up to the last version in migrations in one
-// transaction, creating it from nothing if it is empty. It refuses a
-// database from a newer program rather than guess at its schema.
-func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
-		version INTEGER PRIMARY KEY,
-		applied INTEGER NOT NULL  -- Unix nanoseconds
-	) STRICT`); err != nil {
-		return fmt.Errorf("create schema_version: %w", err)
-	}
-	var have int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if have > len(migrations) {
-		return fmt.Errorf("database schema is version %d, newer than this program's %d: upgrade the program", have, len(migrations))
-	}
-	for v := have; v < len(migrations); v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied) VALUES (?, ?)`, v+1, now.UnixNano()); err != nil {
-			return fmt.Errorf("record schema version %d: %w", v+1, err)
-		}
-	}
-	return tx.Commit()
+	// 2: alerts, and the record of their retention runs.
+	//
+	// body is the whole alert as JSON (alert.Alert's encoding); the other
+	// columns copy the fields that queries, statistics and retention look
+	// at, and are rewritten with body on every update. raised is Unix
+	// nanoseconds, UTC. Results come newest first, by (raised, id), so each
+	// index ends in those. list, marker and match_kind are '' for clone
+	// alerts, decision_kind and outcome_kind until they are recorded.
+	//
+	// Alert retention runs have a table of their own, like retention_runs,
+	// so that neither record mixes in the other's runs.
+	`CREATE TABLE alerts (
+		seq           INTEGER PRIMARY KEY,
+		id            TEXT    NOT NULL UNIQUE,
+		raised        INTEGER NOT NULL,
+		kind          TEXT    NOT NULL,
+		camera        TEXT    NOT NULL,
+		vrm           TEXT    NOT NULL,
+		list          TEXT    NOT NULL,
+		marker        TEXT    NOT NULL,
+		match_kind    TEXT    NOT NULL,
+		priority      INTEGER NOT NULL,
+		state         TEXT    NOT NULL,
+		escalated     INTEGER NOT NULL,
+		decision_kind TEXT    NOT NULL,
+		outcome_kind  TEXT    NOT NULL,
+		body          TEXT    NOT NULL
+	) STRICT;
+	CREATE INDEX alerts_raised        ON alerts (raised, id);
+	CREATE INDEX alerts_camera_raised ON alerts (camera, raised, id);
+	CREATE INDEX alerts_state_raised  ON alerts (state, raised, id);
+	CREATE INDEX alerts_list_raised   ON alerts (list, raised, id);
+	CREATE INDEX alerts_vrm_raised    ON alerts (vrm, raised, id);
+
+	CREATE TABLE alert_retention_runs (
+		id       INTEGER PRIMARY KEY,
+		started  INTEGER NOT NULL,
+		finished INTEGER,
+		cutoff   INTEGER NOT NULL,
+		deleted  INTEGER NOT NULL,
+		error    TEXT    NOT NULL
+	) STRICT;`,
 }

@@ -1,4 +1,4 @@
-// Package sqlite is the embedded store of reads: one SQLite file, no server
+// Package sqlite is the embedded store of reads and alerts: one SQLite file, no server
 // to run, implementing store.Store. It is the default for a single-process
 // deployment; a national one puts a server database behind the same
 // interface.
@@ -17,17 +17,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"anpr/engine/store"
 
-	"github.com/mattn/go-sqlite3"
+	"anpr/internal/sqlitefile"
 )
 
 // Options configures a Store. The zero Options is the default.
@@ -88,7 +86,7 @@ func Open(path string, opts Options) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	ctx := context.Background()
-	if err := migrate(ctx, w, opts.Now()); err != nil {
+	if err := sqlitefile.Migrate(ctx, w, migrations, opts.Now()); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open read store %s: %w", path, err)
 	}
@@ -103,25 +101,10 @@ func Open(path string, opts Options) (*Store, error) {
 	return &Store{w: w, r: r, opts: opts}, nil
 }
 
-// connector opens connections to one file, each set up by its pragmas.
-type connector struct {
-	driver *sqlite3.SQLiteDriver
-	name   string
-}
-
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.name) }
-func (c connector) Driver() driver.Driver                        { return c.driver }
-
 // openPool returns a pool of connections to the file at abs: the writer's, or
 // read-only ones.
 func openPool(abs string, cacheMiB int, writer bool) *sql.DB {
-	// A file: URI with its path escaped, so that no character of a file
-	// name (?, #, %) is read as a setting.
-	name := "file:" + (&url.URL{Path: abs}).EscapedPath()
 	pragmas := []string{
-		// The journal mode is WAL, set by the writer; it persists in the
-		// file, so readers find it there.
-		//
 		// synchronous=FULL: in WAL mode NORMAL syncs the log only at
 		// checkpoints, so a commit AddReads has acknowledged can be lost
 		// if the machine (not just the process) goes down before the next
@@ -134,28 +117,14 @@ func openPool(abs string, cacheMiB int, writer bool) *sql.DB {
 		"cache_size = " + strconv.Itoa(-cacheMiB*1024), // negative: KiB, not pages
 	}
 	if writer {
-		// Take the write lock when a transaction begins, not at its first
-		// write, so that a transaction never has to give way half done.
-		name += "?_txlock=immediate"
-		pragmas = append([]string{"journal_mode = WAL"}, pragmas...)
 		// Reads arrive in random VRM, camera and ID order, so a batch
 		// dirties pages all over the three indexes on those. Checkpointing
 		// every 10,000 pages (about 40 MB of log) rather than SQLite's
 		// 1,000 copies a page that many batches touch into the file once,
 		// not once each: ingest ran half as fast again in BenchmarkIngest.
 		pragmas = append(pragmas, "wal_autocheckpoint = 10000")
-	} else {
-		pragmas = append(pragmas, "query_only = 1")
 	}
-	hook := func(conn *sqlite3.SQLiteConn) error {
-		for _, p := range pragmas {
-			if _, err := conn.Exec("PRAGMA "+p, nil); err != nil {
-				return fmt.Errorf("PRAGMA %s: %w", p, err)
-			}
-		}
-		return nil
-	}
-	return sql.OpenDB(connector{driver: &sqlite3.SQLiteDriver{ConnectHook: hook}, name: name})
+	return sqlitefile.OpenPool(abs, pragmas, writer)
 }
 
 // Close closes the store. Searches and writes in progress finish first.
