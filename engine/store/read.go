@@ -10,16 +10,16 @@ import (
 
 // Read is one capture of a vehicle's registration mark by a camera.
 type Read struct {
-	ID          string    // unique, given by the caller; ingest is idempotent on it
-	Camera      string    // the camera (site and lane position) that made the read
-	VRM         string    // normalised (vrm.Normalise): A-Z and 0-9 only, no spaces
-	Confidence  float64   // the reader's confidence, 0 to 1
-	Captured    time.Time // when the camera captured the frame; stored to the nanosecond, returned in UTC
-	Lane        string    // optional
-	Direction   string    // optional: direction of travel
-	Format      string    // optional: the VRM's format as the reader judged it
-	PatchRef    string    // optional: the plate patch image, an Images ref
-	OverviewRef string    // optional: the overview image, an Images ref
+	ID          string    `json:"id"`                     // unique, given by the caller; ingest is idempotent on it
+	Camera      string    `json:"camera"`                 // the camera (site and lane position) that made the read
+	VRM         string    `json:"vrm"`                    // normalised (vrm.Normalise): A-Z and 0-9 only, no spaces
+	Confidence  float64   `json:"confidence"`             // the reader's confidence, 0 to 1
+	Captured    time.Time `json:"captured"`               // when the camera captured the frame; stored to the nanosecond, returned in UTC
+	Lane        string    `json:"lane,omitempty"`         // optional
+	Direction   string    `json:"direction,omitempty"`    // optional: direction of travel
+	Format      string    `json:"format,omitempty"`       // optional: the VRM's format as the reader judged it
+	PatchRef    string    `json:"patch_ref,omitempty"`    // optional: the plate patch image, an Images ref
+	OverviewRef string    `json:"overview_ref,omitempty"` // optional: the overview image, an Images ref
 }
 
 // Limits on what a store accepts.

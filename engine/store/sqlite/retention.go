@@ -47,24 +47,46 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRu
 	if err := s.checkCutoff(cutoff); err != nil {
 		return RetentionRun{}, fmt.Errorf("delete reads: %w", err)
 	}
-	// No read is older than 1970 (store.Read.Check), and the file keeps
-	// times as Unix nanoseconds, which an older cutoff would overflow.
+	return s.deleteOlder(ctx, readsRetained, cutoff)
+}
+
+// retained is a table that retention deletes from by age, oldest first,
+// and where it records its runs.
+type retained struct {
+	table, index, column string // the rows, the index on their age, the age column
+	runs                 string // the record of runs
+}
+
+var (
+	readsRetained  = retained{table: "reads", index: "reads_captured", column: "captured", runs: "retention_runs"}
+	alertsRetained = retained{table: "alerts", index: "alerts_raised", column: "raised", runs: "alert_retention_runs"}
+)
+
+// deleteOlder deletes the rows of t older than cutoff, in chunks, and
+// records the run, its end included even when it stops early.
+func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (RetentionRun, error) {
+	// No row is older than 1970 (reads and alerts are checked so), and
+	// the file keeps times as Unix nanoseconds, which an older cutoff
+	// would overflow.
 	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
 		cutoff = epoch
 	}
 	run := RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
+	fail := func(what string, err error) (RetentionRun, error) {
+		return run, fmt.Errorf("delete %s before %s: %s: %w", t.table, run.Cutoff.Format(time.RFC3339), what, err)
+	}
 	res, err := s.w.ExecContext(ctx,
-		`INSERT INTO retention_runs (started, finished, cutoff, deleted, error) VALUES (?, NULL, ?, 0, '')`,
+		`INSERT INTO `+t.runs+` (started, finished, cutoff, deleted, error) VALUES (?, NULL, ?, 0, '')`,
 		run.Started.UnixNano(), run.Cutoff.UnixNano())
 	if err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", run.Cutoff.Format(time.RFC3339), err)
+		return fail("record the run", err)
 	}
 	if run.ID, err = res.LastInsertId(); err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", run.Cutoff.Format(time.RFC3339), err)
+		return fail("record the run", err)
 	}
 	var runErr error
 	for {
-		n, err := s.deleteChunk(ctx, run.ID, run.Cutoff.UnixNano())
+		n, err := s.deleteChunk(ctx, t, run.ID, run.Cutoff.UnixNano())
 		run.Deleted += n
 		if s.chunkDeleted != nil {
 			s.chunkDeleted()
@@ -83,12 +105,12 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRu
 	}
 	// Record the end even if ctx was cancelled: that is when it matters.
 	if _, err := s.w.ExecContext(context.WithoutCancel(ctx),
-		`UPDATE retention_runs SET finished = ?, error = ? WHERE id = ?`,
+		`UPDATE `+t.runs+` SET finished = ?, error = ? WHERE id = ?`,
 		run.Finished.UnixNano(), run.Err, run.ID); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("record the run's end: %w", err))
 	}
 	if runErr != nil {
-		return run, fmt.Errorf("delete reads before %s: stopped after %d: %w", run.Cutoff.Format(time.RFC3339), run.Deleted, runErr)
+		return fail(fmt.Sprintf("stopped after %d", run.Deleted), runErr)
 	}
 	return run, nil
 }
@@ -106,16 +128,16 @@ func (s *Store) checkCutoff(cutoff time.Time) error {
 	return nil
 }
 
-// deleteChunk deletes up to DeleteChunk of the oldest reads captured before
+// deleteChunk deletes up to DeleteChunk of the oldest rows of t older than
 // cutoff and adds the count to the run's record, in one transaction.
-func (s *Store) deleteChunk(ctx context.Context, runID, cutoff int64) (int64, error) {
+func (s *Store) deleteChunk(ctx context.Context, t retained, runID, cutoff int64) (int64, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM reads WHERE seq IN (
-		SELECT seq FROM reads INDEXED BY reads_captured WHERE captured < ? ORDER BY captured LIMIT ?)`,
+	res, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE seq IN (
+		SELECT seq FROM `+t.table+` INDEXED BY `+t.index+` WHERE `+t.column+` < ? ORDER BY `+t.column+` LIMIT ?)`,
 		cutoff, s.opts.DeleteChunk)
 	if err != nil {
 		return 0, err
@@ -124,7 +146,7 @@ func (s *Store) deleteChunk(ctx context.Context, runID, cutoff int64) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE retention_runs SET deleted = deleted + ? WHERE id = ?`, n, runID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE `+t.runs+` SET deleted = deleted + ? WHERE id = ?`, n, runID); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -133,11 +155,16 @@ func (s *Store) deleteChunk(ctx context.Context, runID, cutoff int64) (int64, er
 	return n, nil
 }
 
-// RetentionRuns returns the record of every deletion run, oldest first.
+// RetentionRuns returns the record of every deletion run of reads, oldest
+// first.
 func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM retention_runs ORDER BY id`)
+	return s.runsOf(ctx, readsRetained)
+}
+
+func (s *Store) runsOf(ctx context.Context, t retained) ([]RetentionRun, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM `+t.runs+` ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("list retention runs: %w", err)
+		return nil, fmt.Errorf("list %s retention runs: %w", t.table, err)
 	}
 	defer rows.Close()
 	var out []RetentionRun
@@ -146,7 +173,7 @@ func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
 		var started, cutoff int64
 		var finished sql.NullInt64
 		if err := rows.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
-			return nil, fmt.Errorf("list retention runs: %w", err)
+			return nil, fmt.Errorf("list %s retention runs: %w", t.table, err)
 		}
 		run.Started = time.Unix(0, started).UTC()
 		run.Cutoff = time.Unix(0, cutoff).UTC()
@@ -156,7 +183,7 @@ func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
 		out = append(out, run)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list retention runs: %w", err)
+		return nil, fmt.Errorf("list %s retention runs: %w", t.table, err)
 	}
 	return out, nil
 }
