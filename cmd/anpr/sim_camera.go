@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,22 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"gocv.io/x/gocv"
 
-	"anpr/sim/dataset"
 	"anpr/sim/scene"
 	"anpr/sim/stream"
 )
-
-// cameraTruth is one line of `anpr sim camera`'s truth log: a vehicle that
-// passed, for scoring what a reader of the stream said.
-type cameraTruth struct {
-	Pass      int       `json:"pass"`
-	Plate     string    `json:"plate"`
-	Condition string    `json:"condition"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
-}
 
 func newSimCameraCommand() *cobra.Command {
 	var (
@@ -88,56 +74,9 @@ what a reader of the stream reported. Runs until interrupted, or for --passes.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := json.NewEncoder(cmd.OutOrStdout())
-			tick := time.NewTicker(time.Duration(float64(time.Second) / fps))
-			defer tick.Stop()
-			show := func(frames []gocv.Mat) error {
-				for _, f := range frames {
-					select {
-					case <-ctx.Done():
-						return ctx.Err()
-					case <-tick.C:
-					}
-					if err := cam.PublishMat(f, 90); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			for waitViewer && cam.Clients() == 0 {
-				select {
-				case <-ctx.Done():
-					return nil
-				case <-time.After(20 * time.Millisecond):
-				}
-			}
-			for i := 0; passes == 0 || i < passes; i++ {
-				frames, label, err := stream.Pass(r, condition, scene.ImageSeed(seed, i), perPass)
-				if err != nil {
-					return err
-				}
-				road, _, err := dataset.RenderWritten(r, scene.KindEmpty, label.Condition.Name, scene.ImageSeed(seed+1, i))
-				if err != nil {
-					closeMats(frames)
-					return err
-				}
-				for range gap {
-					frames = append(frames, road.Clone())
-				}
-				road.Close()
-				start := time.Now().UTC()
-				err = show(frames)
-				closeMats(frames)
-				if errors.Is(err, context.Canceled) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if err := out.Encode(cameraTruth{Pass: i + 1, Plate: label.Plate, Condition: label.Condition.Name, Start: start, End: time.Now().UTC()}); err != nil {
-					return err
-				}
-			}
-			return nil
+			return stream.RunCamera(ctx, cam, r, stream.CameraOptions{Condition: condition, Seed: seed, FPS: fps,
+				FramesPerPass: perPass, Gap: gap, Passes: passes, WaitForViewer: waitViewer},
+				nil, func(t stream.PassTruth) error { return out.Encode(t) })
 		},
 	}
 	f := cmd.Flags()
@@ -153,10 +92,4 @@ what a reader of the stream reported. Runs until interrupted, or for --passes.`,
 	f.BoolVar(&waitViewer, "wait-for-viewer", false, "start the first vehicle only once a viewer is connected")
 	f.StringVar(&asOf, "date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
 	return cmd
-}
-
-func closeMats(ms []gocv.Mat) {
-	for _, m := range ms {
-		m.Close()
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -16,9 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"anpr/engine/feed"
 	"anpr/engine/ocr"
 	"anpr/engine/recognise"
-	"anpr/engine/source"
 	"anpr/engine/track"
 )
 
@@ -96,11 +95,6 @@ JPEGs there and names them in the line.`,
 				return err
 			}
 			defer rec.Close()
-			tk, err := track.New(track.Config{Camera: camera, MaxGap: maxGap, MaxMissedFrames: maxMissed, Lanes: lanes, Towards: towards, Away: away}, rec.Reader())
-			if err != nil {
-				return usageError{err}
-			}
-			defer tk.Close()
 			if imagesDir != "" {
 				if err := os.MkdirAll(imagesDir, 0o755); err != nil {
 					return err
@@ -110,69 +104,27 @@ JPEGs there and names them in the line.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			s, err := source.Open(ctx, src, source.Options{Buffer: buffer, Logger: logger})
-			if err != nil {
-				return usageError{err}
-			}
-			defer s.Close()
-
 			out := json.NewEncoder(cmd.OutOrStdout())
 			out.SetEscapeHTML(false)
 			passes := 0
-			emit := func(ps []track.Pass) error {
-				for _, p := range ps {
+			st, err := feed.Run(ctx, feed.Config{Source: src, Buffer: buffer, Recogniser: rec, Logger: logger,
+				Track: track.Config{Camera: camera, MaxGap: maxGap, MaxMissedFrames: maxMissed, Lanes: lanes, Towards: towards, Away: away}},
+				func(p track.Pass) error {
 					passes++
 					line, err := passLineOf(p, imagesDir, passes)
 					if err != nil {
 						return err
 					}
-					if err := out.Encode(line); err != nil {
-						return err
-					}
+					return out.Encode(line)
+				})
+			if err != nil {
+				if errors.Is(err, feed.ErrSetup) {
+					return usageError{err}
 				}
-				return nil
-			}
-			frames, bad := 0, 0
-		loop:
-			for {
-				select {
-				case <-ctx.Done():
-					break loop
-				case f, ok := <-s.Frames():
-					if !ok {
-						break loop
-					}
-					if f.Err != nil {
-						bad++
-						fmt.Fprintf(cmd.ErrOrStderr(), "anpr watch: %s: %v\n", f.Name, f.Err)
-						continue
-					}
-					frames++
-					plates, err := rec.Recognise(f.Image)
-					if err != nil {
-						bad++
-						fmt.Fprintf(cmd.ErrOrStderr(), "anpr watch: %s: %v\n", f.Name, err)
-						f.Image.Close()
-						continue
-					}
-					obs := make([]track.Observation, len(plates))
-					for i, p := range plates {
-						obs[i] = track.Observation{Box: image.Rect(p.Box[0], p.Box[1], p.Box[0]+p.Box[2], p.Box[1]+p.Box[3]),
-							Polygon: p.Polygon, Read: p.Read, Score: p.DetectionScore}
-					}
-					ended := tk.Update(f.Image, f.Captured, obs)
-					f.Image.Close()
-					if err := emit(ended); err != nil {
-						return err
-					}
-				}
-			}
-			if err := emit(tk.Flush()); err != nil {
 				return err
 			}
-			st := s.Stats()
 			fmt.Fprintf(cmd.ErrOrStderr(), "anpr watch: %d frames read, %d dropped, %d bad, %d reconnects; %d passes\n",
-				frames, st.Dropped, bad, st.Reconnects, passes)
+				st.Frames, st.Dropped, st.Bad, st.Reconnects, st.Passes)
 			if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
 				return err
 			}

@@ -61,7 +61,11 @@ func passes(t *testing.T, args ...string) []passLine {
 func TestWatchVideoFile(t *testing.T) {
 	chdirRepo(t)
 	frames, truth := passingVehicle(t, 10)
-	defer closeMats(frames)
+	defer func() {
+		for _, m := range frames {
+			m.Close()
+		}
+	}()
 	dir := t.TempDir()
 	video := filepath.Join(dir, "pass.avi")
 	vw, err := gocv.VideoWriterFile(video, "MJPG", 10, frames[0].Cols(), frames[0].Rows(), true)
@@ -106,7 +110,11 @@ func TestWatchVideoFile(t *testing.T) {
 func TestWatchMJPEGStream(t *testing.T) {
 	chdirRepo(t)
 	frames, truth := passingVehicle(t, 10)
-	defer closeMats(frames)
+	defer func() {
+		for _, m := range frames {
+			m.Close()
+		}
+	}()
 	srv := stream.NewMJPEGServer()
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
