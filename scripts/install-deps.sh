@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config libopencv-dev   # gocv against Debian's OpenCV 4.6
   fonts-dejavu-core fonts-bebas-neue fonts-roboto-unhinted fonts-liberation fonts-league-spartan  # wrong-font plates
+  chromium   # the console's end-to-end test drives a real headless browser
 )
 # Training the models (make models) also needs PyTorch; nothing else does.
 if [ "${1:-}" = "--training" ]; then

@@ -29,13 +29,15 @@ const (
 	ActionLoginFailed   Action = "login-failed"
 	ActionDenied        Action = "denied"        // an attempt refused before it was any of the above
 	ActionRetentionRun  Action = "retention-run" // expired reads, images or alerts deleted
+
+	ActionSearchApproval Action = "search-approval" // a search of older reads asked for, approved or refused
 )
 
 var actionList = []Action{
 	ActionSearch, ActionViewRead, ActionViewImage, ActionAlertDecision,
 	ActionHotlistLoad, ActionHotlistChange, ActionUserChange, ActionCameraChange,
 	ActionExport, ActionLogin, ActionLogout, ActionLoginFailed, ActionDenied,
-	ActionRetentionRun,
+	ActionRetentionRun, ActionSearchApproval,
 }
 
 // Actions returns every action the log records.

@@ -210,6 +210,9 @@ func (l *Log) Query(f Filter) ([]Entry, error) {
 	return query(io.NewSectionReader(file, 0, size), l.path, f)
 }
 
+// Path returns the file the log is in, for Verify.
+func (l *Log) Path() string { return l.path }
+
 // Head returns the number and hash of the last entry (0 and Genesis when
 // the log is empty): what to send off the machine to pin the log's end.
 func (l *Log) Head() (seq uint64, hash string) {
