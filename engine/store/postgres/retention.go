@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"anpr/engine/store"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RetentionRun is the record of one deletion of reads by age.
+type RetentionRun struct {
+	ID       int64
+	Started  time.Time
+	Finished time.Time // zero if the run has not finished: still running, or the process stopped mid-run
+	Cutoff   time.Time // the run deletes reads captured before this
+	Deleted  int64     // reads deleted so far; exact even for a run cut short
+	Err      string    // why the run stopped early; "" if it did not
+}
+
+// RunRetention deletes the reads captured more than keep before now (12
+// months, nationally) and returns the record of the run; see
+// DeleteReadsBefore for how.
+func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (RetentionRun, error) {
+	if keep <= 0 {
+		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("keep %v is not positive", keep))
+	}
+	if now.IsZero() {
+		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("now is not set"))
+	}
+	return s.deleteBefore(ctx, now.Add(-keep))
+}
+
+// DeleteReadsBefore deletes every read captured before t and records the
+// run (RetentionRuns). Whole days before t's day go by dropping their
+// tables, oldest first, each counted, dropped and recorded in one
+// transaction; the reads of t's own day that are before t are deleted in
+// chunks of Options.DeleteChunk, each its own transaction; then the IDs of
+// all of them. A run that stops early has deleted only reads it was meant
+// to, its record says how many, and the next run finishes the job.
+func (s *Store) DeleteReadsBefore(ctx context.Context, t time.Time) (int64, error) {
+	run, err := s.deleteBefore(ctx, t)
+	return run.Deleted, err
+}
+
+func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+	if err := s.checkCutoff(cutoff); err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads: %w", err)
+	}
+	// No read is older than 1970 (store.Read.Check), and the store keeps
+	// times as Unix nanoseconds, which an older cutoff would overflow.
+	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
+		cutoff = epoch
+	}
+	run := RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
+	at := run.Cutoff.Format(time.RFC3339Nano)
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx,
+			`INSERT INTO retention_runs (started, finished, cutoff, deleted, error) VALUES ($1, NULL, $2, 0, '') RETURNING id`,
+			run.Started.UnixNano(), run.Cutoff.UnixNano()).Scan(&run.ID)
+	})
+	if err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", at, err)
+	}
+	runErr := s.dropDays(ctx, &run)
+	if runErr == nil {
+		runErr = s.deletePartialDay(ctx, &run)
+	}
+	if runErr == nil {
+		runErr = s.deleteIDs(ctx, run.Cutoff.UnixNano())
+	}
+	run.Finished = s.opts.Now().UTC()
+	if runErr != nil {
+		run.Err = runErr.Error()
+	}
+	// Record the end even if ctx was cancelled: that is when it matters.
+	end := context.WithoutCancel(ctx)
+	if err := s.pool.with(end, func(c *pgx.Conn) error {
+		_, err := c.Exec(end, `UPDATE retention_runs SET finished = $1, error = $2 WHERE id = $3`,
+			run.Finished.UnixNano(), run.Err, run.ID)
+		return err
+	}); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("record the run's end: %w", err))
+	}
+	if runErr != nil {
+		return run, fmt.Errorf("delete reads before %s: stopped after %d: %w", at, run.Deleted, runErr)
+	}
+	return run, nil
+}
+
+// checkCutoff refuses a cutoff that is unset or after now: deleting reads
+// that may not yet have arrived is never retention, only a mistake.
+func (s *Store) checkCutoff(cutoff time.Time) error {
+	if cutoff.IsZero() {
+		return store.Invalidf("cutoff time is not set")
+	}
+	if now := s.opts.Now(); cutoff.After(now) {
+		return store.Invalidf("cutoff %s is after now (%s): refusing to delete reads not yet captured",
+			cutoff.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// dropDays drops the table of every whole day before the cutoff's day.
+//
+// It holds the schema's partition lock throughout (on one connection, a
+// session lock, since DETACH ... CONCURRENTLY cannot run inside a
+// transaction), so no batch makes or re-attaches a day's table while it is
+// being dropped. Each day is detached first, CONCURRENTLY so that searches
+// and ingest go on meanwhile, and once detached no insert can reach it: the
+// count recorded is exact.
+func (s *Store) dropDays(ctx context.Context, run *RetentionRun) error {
+	last := dayOf(run.Cutoff.UnixNano()) // the first day not wholly before the cutoff
+	return s.pool.with(ctx, func(c *pgx.Conn) (err error) {
+		key := lockKey(s.opts.Schema, "partitions")
+		if _, err := c.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+			return fmt.Errorf("lock the partitions: %w", err)
+		}
+		defer func() {
+			if _, uerr := c.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); uerr != nil {
+				// Close the connection, and with it the lock, rather
+				// than hand it back to the pool holding the lock.
+				c.Close(context.WithoutCancel(ctx))
+				err = errors.Join(err, fmt.Errorf("unlock the partitions: %w", uerr))
+			}
+		}()
+		tables, err := listDayTables(ctx, c, s.opts.Schema)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if t.day >= last {
+				break
+			}
+			s.forgetDays([]int64{t.day})
+			name := pgx.Identifier{t.name}.Sanitize()
+			// A table neither attached nor pending was detached by a run
+			// that stopped before dropping it: it only needs dropping.
+			detach := ""
+			switch {
+			case t.pending:
+				detach = `ALTER TABLE reads DETACH PARTITION ` + name + ` FINALIZE`
+			case t.attached:
+				detach = `ALTER TABLE reads DETACH PARTITION ` + name + ` CONCURRENTLY`
+			}
+			if detach != "" {
+				if _, err := c.Exec(ctx, detach); err != nil {
+					return fmt.Errorf("detach table for %s: %w", dayText(t.day), err)
+				}
+			}
+			n, err := dropTable(ctx, c, name, run.ID)
+			if err != nil {
+				return fmt.Errorf("drop table for %s: %w", dayText(t.day), err)
+			}
+			run.Deleted += n
+		}
+		return nil
+	})
+}
+
+// dropTable counts and drops a detached day table and adds the count to
+// the run's record, in one transaction.
+func dropTable(ctx context.Context, c *pgx.Conn, name string, runID int64) (int64, error) {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var n int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+name).Scan(&n); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE `+name); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE retention_runs SET deleted = deleted + $1 WHERE id = $2`, n, runID); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit(ctx)
+}
+
+// deletePartialDay deletes the reads before the cutoff that are left once
+// whole days are dropped, those of the cutoff's own day, in chunks, each
+// with its count recorded in the same transaction.
+func (s *Store) deletePartialDay(ctx context.Context, run *RetentionRun) error {
+	cutoff := run.Cutoff.UnixNano()
+	if cutoff == dayStart(dayOf(cutoff)) {
+		return nil // the cutoff is midnight: no part of a day to delete
+	}
+	for {
+		var n int64
+		err := s.pool.with(ctx, func(c *pgx.Conn) error {
+			tx, err := c.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(context.WithoutCancel(ctx))
+			tag, err := tx.Exec(ctx, `DELETE FROM reads WHERE (captured, id) IN (
+				SELECT captured, id FROM reads WHERE captured >= $1 AND captured < $2 ORDER BY captured LIMIT $3)`,
+				dayStart(dayOf(cutoff)), cutoff, s.opts.DeleteChunk)
+			if err != nil {
+				return err
+			}
+			n = tag.RowsAffected()
+			if _, err := tx.Exec(ctx, `UPDATE retention_runs SET deleted = deleted + $1 WHERE id = $2`, n, run.ID); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("delete reads of %s: %w", dayText(dayOf(cutoff)), err)
+		}
+		run.Deleted += n
+		if n < int64(s.opts.DeleteChunk) {
+			return nil
+		}
+	}
+}
+
+// deleteIDs deletes the IDs of reads captured before cutoff, in chunks.
+// Until it runs, a redelivery of a read retention has deleted is still
+// skipped as stored, which is as well.
+func (s *Store) deleteIDs(ctx context.Context, cutoff int64) error {
+	for {
+		var n int64
+		err := s.pool.with(ctx, func(c *pgx.Conn) error {
+			tag, err := c.Exec(ctx, `DELETE FROM read_ids WHERE id IN (
+				SELECT id FROM read_ids WHERE captured < $1 LIMIT $2)`, cutoff, s.opts.DeleteChunk)
+			n = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("delete the IDs of deleted reads: %w", err)
+		}
+		if n < int64(s.opts.DeleteChunk) {
+			return nil
+		}
+	}
+}
+
+// RetentionRuns returns the record of every deletion run, oldest first.
+func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+	var out []RetentionRun
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM retention_runs ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var run RetentionRun
+			var started, cutoff int64
+			var finished *int64
+			if err := rows.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
+				return err
+			}
+			run.Started = time.Unix(0, started).UTC()
+			run.Cutoff = time.Unix(0, cutoff).UTC()
+			if finished != nil {
+				run.Finished = time.Unix(0, *finished).UTC()
+			}
+			out = append(out, run)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,124 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrations builds the schema. Entry i takes a database from version i to
+// version i+1; a database records the versions applied in schema_version.
+// Append to the list, never edit an entry that has shipped.
+var migrations = []string{
+	// 1: reads, the ids that make ingest idempotent, and the record of
+	// retention runs.
+	//
+	// captured is Unix nanoseconds, UTC, as in the SQLite store: a
+	// timestamptz keeps microseconds only, and a read comes back to the
+	// nanosecond. Text compared for order or by range (id, vrm, camera) is
+	// COLLATE "C": results are ordered by ID byte by byte, and a VRM prefix
+	// is an index range only under a bytewise collation.
+	//
+	// reads is partitioned by UTC day of captured; the day tables
+	// (reads_YYYYMMDD) are made as batches need them. The primary key
+	// (captured, id) serves searches by time and cursors; the other two
+	// indexes serve searches by VRM and by camera, each in capture order
+	// within its key, so a page comes straight off an index.
+	//
+	// read_ids holds every stored read's ID, unique across all days (see
+	// the package documentation for why), with its capture time so that
+	// retention can find the IDs of the days it drops.
+	`CREATE TABLE reads (
+		id           text COLLATE "C" NOT NULL,
+		camera       text COLLATE "C" NOT NULL,
+		vrm          text COLLATE "C" NOT NULL,
+		confidence   double precision NOT NULL,
+		captured     bigint NOT NULL,
+		lane         text NOT NULL,
+		direction    text NOT NULL,
+		format       text NOT NULL,
+		patch_ref    text NOT NULL,
+		overview_ref text NOT NULL,
+		PRIMARY KEY (captured, id)
+	) PARTITION BY RANGE (captured);
+	CREATE INDEX reads_vrm_captured    ON reads (vrm, captured, id);
+	CREATE INDEX reads_camera_captured ON reads (camera, captured, id);
+
+	CREATE TABLE read_ids (
+		id       text COLLATE "C" PRIMARY KEY,
+		captured bigint NOT NULL
+	);
+	CREATE INDEX read_ids_captured ON read_ids (captured);
+
+	-- One row a deletion run, written when it starts (finished NULL) and
+	-- updated as it goes, so a run cut short by a crash still shows.
+	CREATE TABLE retention_runs (
+		id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		started  bigint NOT NULL,
+		finished bigint,
+		cutoff   bigint NOT NULL,
+		deleted  bigint NOT NULL,
+		error    text   NOT NULL
+	);`,
+}
+
+// migrate creates the schema if it is missing and brings it up to the last
+// version in migrations, in one transaction. Several processes may open
+// the store at once: an advisory lock on the schema's name makes them take
+// turns. It refuses a database from a newer program rather than guess at
+// its schema.
+func migrate(ctx context.Context, c *pgx.Conn, schema string, now time.Time) error {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey(schema, "migrate")); err != nil {
+		return fmt.Errorf("lock schema %s: %w", schema, err)
+	}
+	ident := pgx.Identifier{schema}.Sanitize()
+	if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+ident); err != nil {
+		return fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version integer PRIMARY KEY,
+		applied bigint NOT NULL  -- Unix nanoseconds
+	)`); err != nil {
+		return fmt.Errorf("create schema_version: %w", err)
+	}
+	var have int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("database schema is version %d, newer than this program's %d: upgrade the program", have, len(migrations))
+	}
+	for v := have; v < len(migrations); v++ {
+		if _, err := tx.Exec(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_version (version, applied) VALUES ($1, $2)`, v+1, now.UnixNano()); err != nil {
+			return fmt.Errorf("record schema version %d: %w", v+1, err)
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// lockKey is the advisory lock that serialises one kind of schema change
+// (migration, partition changes) on one schema, across processes.
+func lockKey(schema, what string) int64 {
+	// FNV-1a, 64 bits: stable across processes and releases, which a
+	// lock key shared by several processes must be.
+	h := uint64(14695981039346656037)
+	for _, s := range []string{"anpr/engine/store/postgres", schema, what} {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		h ^= 0
+		h *= 1099511628211
+	}
+	return int64(h)
+}

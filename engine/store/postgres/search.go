@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"anpr/engine/store"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SearchReads returns one page of the reads q asks for; see store.Store.
+func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, error) {
+	search, err := q.Check()
+	if err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	text, args := searchSQL(search)
+	out := make([]store.Read, 0, min(search.Limit, 256))
+	err = s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, text, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r store.Read
+			var captured int64
+			if err := rows.Scan(&r.ID, &r.Camera, &r.VRM, &r.Confidence, &captured,
+				&r.Lane, &r.Direction, &r.Format, &r.PatchRef, &r.OverviewRef); err != nil {
+				return err
+			}
+			r.Captured = time.Unix(0, captured).UTC()
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	return out, nil
+}
+
+// searchSQL turns a checked search into one SELECT and its arguments. Every
+// value the user gave is an argument, never part of the text.
+//
+// The conditions are those of the SQLite store's search, so the two find
+// the same reads in the same order. A time range prunes the search to its
+// days' tables; within a table an exact mark is one range of the (vrm,
+// captured, id) index, already in result order, and a pattern with a fixed
+// start is a range of marks from that prefix, with LIKE to check the rest.
+// Partitions are ranges of captured, the leading key of the order, so the
+// planner reads them in order and stops when the page is full.
+func searchSQL(s store.Search) (string, []any) {
+	var b strings.Builder
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	b.WriteString(`SELECT ` + readColumnList + ` FROM reads`)
+	and := " WHERE "
+	where := func(cond string) {
+		b.WriteString(and)
+		b.WriteString(cond)
+		and = " AND "
+	}
+	switch {
+	case s.VRM.IsZero():
+	case s.VRM.Exact():
+		where(`vrm = ` + arg(s.VRM.String()))
+	default:
+		if prefix := s.VRM.Prefix(); prefix != "" {
+			where(`vrm >= ` + arg(prefix))
+			if end, ok := prefixEnd(prefix); ok {
+				where(`vrm < ` + arg(end))
+			}
+		}
+		where(`vrm LIKE ` + arg(likePattern(s.VRM.String())) + ` ESCAPE '\'`)
+	}
+	if len(s.Cameras) > 0 {
+		where(`camera = ANY(` + arg(s.Cameras) + `)`)
+	}
+	if !s.From.IsZero() {
+		where(`captured >= ` + arg(s.From.UnixNano()))
+	}
+	if !s.To.IsZero() {
+		where(`captured < ` + arg(s.To.UnixNano()))
+	}
+	if !s.After.IsZero() {
+		// The first condition alone bounds an index range and prunes
+		// days; the row comparison settles ties on the time. id is
+		// COLLATE "C", so it compares byte by byte, as store.Cursor does.
+		at := arg(s.After.Captured.UnixNano())
+		where(`captured >= ` + at + ` AND (captured, id) > (` + at + `, ` + arg(s.After.ID) + `)`)
+	}
+	b.WriteString(` ORDER BY captured, id LIMIT ` + arg(s.Limit))
+	return b.String(), args
+}
+
+// likePattern turns a store pattern (* and ?) into a LIKE pattern (% and
+// _), escaping with \ any character LIKE would read as its own wildcard.
+// store.ParsePattern admits none of them today; the escaping keeps that
+// from mattering if it ever does.
+func likePattern(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*':
+			b.WriteByte('%')
+		case '?':
+			b.WriteByte('_')
+		case '%', '_', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// prefixEnd returns the least string greater than every string starting
+// with prefix, comparing bytes, or false if there is none (prefix is all
+// 0xff).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
