@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"anpr/engine/access"
+	"anpr/engine/alert"
+	"anpr/engine/api"
+	"anpr/engine/audit"
+	"anpr/engine/camera"
+	"anpr/engine/hotlist"
+	"anpr/engine/ingest"
+	"anpr/engine/store"
+	"anpr/engine/store/sqlite"
+)
+
+// backOffice is every part of the back office over one data directory:
+// what `anpr serve` runs and `anpr users` administers.
+type backOffice struct {
+	dir      string
+	auditKey []byte
+	audit    *audit.Log
+	access   *access.Directory
+	reads    *sqlite.Store
+	images   *store.Images
+	cameras  *camera.Registry
+}
+
+// openBackOffice opens (creating on first use) the data directory: the
+// read store, images, users, cameras and the audit log with its key.
+func openBackOffice(dir string) (_ *backOffice, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	b := &backOffice{dir: dir}
+	defer func() {
+		if err != nil {
+			b.Close()
+		}
+	}()
+	if b.auditKey, err = auditKeyIn(dir); err != nil {
+		return nil, err
+	}
+	if b.audit, err = audit.Open(filepath.Join(dir, "audit.log"), b.auditKey, nil); err != nil {
+		return nil, err
+	}
+	if b.access, err = access.Open(filepath.Join(dir, "access.db"), access.Options{}); err != nil {
+		return nil, err
+	}
+	if b.reads, err = sqlite.Open(filepath.Join(dir, "reads.db"), sqlite.Options{}); err != nil {
+		return nil, err
+	}
+	if b.images, err = store.OpenImages(filepath.Join(dir, "images")); err != nil {
+		return nil, err
+	}
+	if b.cameras, err = camera.Open(filepath.Join(dir, "cameras.json")); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *backOffice) Close() error {
+	var errs []error
+	if b.reads != nil {
+		errs = append(errs, b.reads.Close())
+	}
+	if b.access != nil {
+		errs = append(errs, b.access.Close())
+	}
+	if b.audit != nil {
+		errs = append(errs, b.audit.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// auditKeyIn returns the audit log's key from dir/audit.key, making a
+// random one on first use. Whoever holds the key can rewrite the log
+// consistently: keep a copy off the machine and the file readable by the
+// service alone.
+func auditKeyIn(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "audit.key")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		rand.Read(key)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create audit key: %w", err)
+		}
+		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+			return nil, fmt.Errorf("create audit key: %w", err)
+		}
+	}
+	return audit.LoadKey(path)
+}
+
+type serveFlags struct {
+	dir, listen         string
+	hotlists            []string
+	feeds               []string
+	travelTimes         string
+	keepReads           time.Duration
+	keepAlerts          time.Duration
+	escalateAfter       time.Duration
+	insecureCookies     bool
+	demo                bool
+	demoCameras         int
+	readerPath, detPath string
+}
+
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--data DIR] [--listen ADDR] [--demo]",
+		Short: "Run the back office: read intake, hotlist matching, alerts, the API and the operator console",
+		Long: `Run the back office on one machine, everything embedded: reads in (from
+cameras over the API, or from --feed camera feeds the engine reads itself),
+checked at once against the hotlists and for cloned plates; alerts pushed
+live to the operator console; searches with justification; the audit log;
+retention. The console is at http://ADDR/ and the API's OpenAPI document at
+http://ADDR/openapi.json.
+
+Everything is kept in --data: reads.db (reads, alerts, decisions), images/,
+access.db (users, sessions, tokens, search approvals), cameras.json,
+audit.log with its key audit.key (keep a copy of the key off the machine).
+Add the first administrator with 'anpr users add'.
+
+--demo fills an empty data directory with demo users (their passwords are
+printed), demo cameras and the sample hotlist, and runs virtual cameras
+(rendered vehicles streamed as live MJPEG) through the recognition engine:
+every third vehicle they show is put on a "demo" hotlist just before it
+passes, so alerts arrive.
+
+--feed CAMERA=SOURCE has the engine read a camera itself (a video file,
+directory of images, http:// MJPEG, rtsp:// or V4L2 device, as 'anpr
+watch' takes); the camera must be in the register.`,
+		Example: `  anpr serve --demo
+  anpr serve --data /var/lib/anpr --listen 127.0.0.1:8080 --hotlist pnc=/srv/lists/pnc.csv --feed A38-N1=rtsp://10.0.0.5/stream`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "data", "anpr-data", "data directory")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address for the API and console")
+	fl.StringArrayVar(&f.hotlists, "hotlist", nil, "NAME=FILE: load a hotlist (CSV or JSON) and reload it when the file changes; repeatable")
+	fl.StringArrayVar(&f.feeds, "feed", nil, "CAMERA=SOURCE: read a camera feed with the engine; repeatable")
+	fl.StringVar(&f.travelTimes, "travel-times", "", "CSV of least travel times between cameras (from,to,least) for the cloned-plate check")
+	fl.DurationVar(&f.keepReads, "keep-reads", 365*24*time.Hour, "delete reads older than this")
+	fl.DurationVar(&f.keepAlerts, "keep-alerts", 2*365*24*time.Hour, "delete alerts and decisions older than this")
+	fl.DurationVar(&f.escalateAfter, "escalate-after", 2*time.Minute, "escalate an alert nobody has acknowledged after this")
+	fl.BoolVar(&f.insecureCookies, "insecure-cookies", false, "session cookie without the Secure flag, for plain HTTP to a non-local address")
+	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and virtual cameras feeding the engine")
+	fl.IntVar(&f.demoCameras, "demo-cameras", 2, "virtual cameras the demo runs")
+	fl.StringVar(&f.readerPath, "model", defaultReaderModel, "plate reader model (ONNX), for --feed and --demo")
+	fl.StringVar(&f.detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX), for --feed and --demo")
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, f serveFlags) error {
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	feeds, err := parsePairs("--feed", f.feeds)
+	if err != nil {
+		return err
+	}
+	lists, err := parsePairs("--hotlist", f.hotlists)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	b, err := openBackOffice(f.dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+
+	hl, err := hotlist.New(hotlist.Options{Logger: logger, OnLoad: func(rep hotlist.LoadReport) {
+		outcome := audit.OutcomeOK
+		if rep.Refused {
+			outcome = audit.OutcomeFailed
+		}
+		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionHotlistLoad, Target: rep.List, Outcome: outcome,
+			Detail: map[string]string{"file": rep.File, "version": fmt.Sprint(rep.Version), "accepted": fmt.Sprint(rep.Accepted),
+				"rejected": fmt.Sprint(rep.RejectedRows), "reason": rep.Reason}})
+	}})
+	if err != nil {
+		return err
+	}
+	var clones *hotlist.CloneDetector
+	if f.travelTimes != "" {
+		tf, err := os.Open(f.travelTimes)
+		if err != nil {
+			return usageError{err}
+		}
+		tt, err := hotlist.LoadTravelTimes(tf)
+		tf.Close()
+		if err != nil {
+			return usageError{err}
+		}
+		clones = hotlist.NewCloneDetector(tt)
+	}
+	alerts := alert.NewService(b.reads, alert.Options{EscalateAfter: f.escalateAfter})
+	pipe := &ingest.Pipeline{Store: b.reads, Images: b.images, Cameras: b.cameras, Hotlists: hl, Clones: clones, Alerts: alerts}
+
+	var demoUsers []demoUser
+	if f.demo {
+		if demoUsers, err = seedDemo(ctx, b, hl, f.demoCameras); err != nil {
+			return err
+		}
+	}
+	for _, kv := range lists {
+		if _, err := hl.LoadFile(ctx, kv[0], kv[1]); err != nil {
+			return usageError{fmt.Errorf("--hotlist %s=%s: %w", kv[0], kv[1], err)}
+		}
+		go hl.Watch(ctx, kv[0], kv[1], 5*time.Second)
+	}
+	for _, kv := range feeds {
+		if _, err := b.cameras.Get(kv[0]); err != nil {
+			return usageError{fmt.Errorf("--feed %s: %w: add the camera first (PUT /api/cameras/%s)", kv[0], err, kv[0])}
+		}
+	}
+
+	srv, err := api.New(api.Config{Access: b.access, Audit: b.audit, AuditKey: b.auditKey, Alerts: alerts, Reads: b.reads,
+		Images: b.images, Cameras: b.cameras, Hotlists: hl, Ingest: pipe, InsecureCookies: f.insecureCookies, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w", f.listen, err)}
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 4+len(feeds)+f.demoCameras)
+	goRun := func(name string, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil && ctx.Err() == nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	goRun("escalation", func() error { return alerts.Run(ctx) })
+	goRun("retention", func() error { return runRetention(ctx, b, alerts, f.keepReads, f.keepAlerts, logger) })
+	for _, kv := range feeds {
+		goRun("feed "+kv[0], func() error { return runFeed(ctx, kv[0], kv[1], f.readerPath, f.detPath, pipe, logger) })
+	}
+	if f.demo {
+		if err := startDemoCameras(ctx, goRun, b, hl, f, pipe, logger); err != nil {
+			return err
+		}
+	}
+	goRun("http", func() error { return srv.Serve(ctx, ln) })
+
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "anpr serve: console on http://%s/ (API: http://%s/openapi.json); data in %s\n", ln.Addr(), ln.Addr(), f.dir)
+	for _, u := range demoUsers {
+		fmt.Fprintf(out, "  demo user %-14s password %-24s (%s)\n", u.name, u.password, u.role)
+	}
+	fmt.Fprintln(out, "Ctrl-C to stop.")
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+		stop()
+	}
+	wg.Wait()
+	return runErr
+}
+
+// parsePairs splits NAME=VALUE flags.
+func parsePairs(flag string, vals []string) ([][2]string, error) {
+	out := make([][2]string, 0, len(vals))
+	for _, v := range vals {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" || val == "" {
+			return nil, badInput("%s %q: want NAME=VALUE", flag, v)
+		}
+		out = append(out, [2]string{k, val})
+	}
+	return out, nil
+}
+
+// runRetention deletes reads and alerts past their keeping time once an
+// hour, recording each run in the audit log.
+func runRetention(ctx context.Context, b *backOffice, alerts *alert.Service, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
+	once := func() {
+		now := time.Now()
+		run, err := b.reads.RunRetention(ctx, keepReads, now)
+		detail := map[string]string{"what": "reads", "cutoff": now.Add(-keepReads).UTC().Format(time.RFC3339), "deleted": fmt.Sprint(run.Deleted)}
+		outcome := audit.OutcomeOK
+		if err != nil {
+			detail["error"], outcome = err.Error(), audit.OutcomeFailed
+			log.Error("read retention", "err", err)
+		}
+		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "reads", Outcome: outcome, Detail: detail})
+		n, err := b.reads.DeleteAlertsBefore(ctx, now.Add(-keepAlerts))
+		detail = map[string]string{"what": "alerts", "cutoff": now.Add(-keepAlerts).UTC().Format(time.RFC3339), "deleted": fmt.Sprint(n)}
+		outcome = audit.OutcomeOK
+		if err != nil {
+			detail["error"], outcome = err.Error(), audit.OutcomeFailed
+			log.Error("alert retention", "err", err)
+		}
+		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "alerts", Outcome: outcome, Detail: detail})
+	}
+	once()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			once()
+		}
+	}
+}
