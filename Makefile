@@ -5,8 +5,10 @@ GO      ?= go
 BIN     := bin/anpr
 DEMO    ?= demo-out
 DEMO_PORT ?= 18081
+DEMO_DATA ?= demo-data
+CONSOLE_PORT ?= 8080
 
-.PHONY: all deps build test demo bench fuzz contact-sheets models clean
+.PHONY: all deps build test demo demo-engine test-integration bench fuzz contact-sheets models clean
 
 all: build
 
@@ -21,11 +23,27 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Until matching and the console exist, the demo shows the recognition
-# engine: it renders labelled frames and reads them, watches a live virtual
-# camera (HTTP MJPEG on 127.0.0.1) for a few vehicle passes, and measures
-# the engine on fresh frames and the reader on fresh crops.
+# The scale-out path against real NATS JetStream and PostgreSQL (at
+# ANPR_TEST_NATS and ANPR_TEST_POSTGRES, default 127.0.0.1). `make test`
+# runs these too and they skip where the services are absent; here a skip
+# is a failure.
+test-integration: deps
+	@mkdir -p build; $(GO) test -count=1 -v ./engine/store/postgres/... ./engine/bus/... 2>&1 | tee build/integration.log | grep -E '^(ok|FAIL|---|panic)' ; \
+	  if grep -q -- '--- SKIP' build/integration.log; then echo "test-integration: tests skipped: are NATS and PostgreSQL running?"; exit 1; fi; \
+	  ! grep -q -E '^(FAIL|panic)' build/integration.log
+
+# The demo is the whole back office on the embedded default: `anpr serve
+# --demo` with virtual cameras feeding the engine; open the console it
+# prints and sign in with the demo users. Ctrl-C stops it; the data stays in
+# $(DEMO_DATA) for the next run.
 demo: build
+	./$(BIN) serve --demo --data $(DEMO_DATA) --listen 127.0.0.1:$(CONSOLE_PORT)
+
+# The recognition engine on its own: renders labelled frames and reads them,
+# watches a live virtual camera (HTTP MJPEG on 127.0.0.1) for a few vehicle
+# passes, and measures the engine on fresh frames and the reader on fresh
+# crops.
+demo-engine: build
 	@rm -rf $(DEMO)
 	./$(BIN) sim render --kind crop  --count 200 --seed 1 --condition mixed --out $(DEMO)/crops
 	./$(BIN) sim render --kind scene --count 24  --seed 1 --condition mixed --out $(DEMO)/scenes
