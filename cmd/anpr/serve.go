@@ -137,7 +137,9 @@ http://ADDR/openapi.json.
 
 Everything is kept in --data: reads.db (reads, alerts, decisions), images/,
 access.db (users, sessions, tokens, search approvals), cameras.json,
-audit.log with its key audit.key (keep a copy of the key off the machine).
+hotlists/ (the lists loaded through the API, in force again after a
+restart), audit.log with its key audit.key (keep a copy of the key off the
+machine).
 Add the first administrator with 'anpr users add'.
 
 --demo fills an empty data directory with demo users (their passwords are
@@ -224,6 +226,13 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 			return err
 		}
 	}
+	hotlistDir := filepath.Join(f.dir, "hotlists")
+	if err := os.MkdirAll(hotlistDir, 0o700); err != nil {
+		return err
+	}
+	if err := api.LoadHotlistDir(ctx, hl, hotlistDir); err != nil {
+		logger.Error("hotlists kept from before", "err", err)
+	}
 	for _, kv := range lists {
 		if _, err := hl.LoadFile(ctx, kv[0], kv[1]); err != nil {
 			return usageError{fmt.Errorf("--hotlist %s=%s: %w", kv[0], kv[1], err)}
@@ -237,7 +246,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 
 	srv, err := api.New(api.Config{Access: b.access, Audit: b.audit, AuditKey: b.auditKey, Alerts: alerts, Reads: b.reads,
-		Images: b.images, Cameras: b.cameras, Hotlists: hl, Ingest: pipe, InsecureCookies: f.insecureCookies, Logger: logger})
+		Images: b.images, Cameras: b.cameras, Hotlists: hl, Ingest: pipe, InsecureCookies: f.insecureCookies, HotlistDir: hotlistDir, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,14 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -37,7 +42,15 @@ func (s *Server) loadHotlist(w http.ResponseWriter, r *http.Request, c *caller) 
 		return errorf(http.StatusUnsupportedMediaType, "send a hotlist as text/csv or application/json, not %q", mt)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxHotlistBytes)
-	rep, err := s.cfg.Hotlists.Load(r.Context(), name, r.Body, format)
+	var (
+		rep hotlist.LoadReport
+		err error
+	)
+	if s.cfg.HotlistDir == "" {
+		rep, err = s.cfg.Hotlists.Load(r.Context(), name, r.Body, format)
+	} else {
+		rep, err = s.loadAndKeep(r, name, format)
+	}
 	outcome := audit.OutcomeOK
 	if err != nil {
 		outcome = audit.OutcomeFailed
@@ -53,6 +66,63 @@ func (s *Server) loadHotlist(w http.ResponseWriter, r *http.Request, c *caller) 
 	}
 	writeJSON(w, status, rep)
 	return nil
+}
+
+// loadAndKeep loads a list from the request while writing it to
+// HotlistDir, and keeps the file only if the list was taken, so that the
+// lists in force come back after a restart (see LoadHotlistDir).
+func (s *Server) loadAndKeep(r *http.Request, name string, format hotlist.Format) (hotlist.LoadReport, error) {
+	ext := map[hotlist.Format]string{hotlist.CSV: ".csv", hotlist.JSON: ".json"}
+	tmp, err := os.CreateTemp(s.cfg.HotlistDir, name+".*.partial")
+	if err != nil {
+		return hotlist.LoadReport{}, fmt.Errorf("keep hotlist %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	defer tmp.Close()
+	body := io.TeeReader(r.Body, tmp)
+	rep, err := s.cfg.Hotlists.Load(r.Context(), name, body, format)
+	if err != nil {
+		return rep, err
+	}
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return rep, fmt.Errorf("keep hotlist %s: %w", name, err)
+	}
+	if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
+		return rep, fmt.Errorf("keep hotlist %s: %w", name, err)
+	}
+	for f, e := range ext {
+		if f != format {
+			os.Remove(filepath.Join(s.cfg.HotlistDir, name+e))
+		}
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(s.cfg.HotlistDir, name+ext[format])); err != nil {
+		return rep, fmt.Errorf("keep hotlist %s: %w", name, err)
+	}
+	return rep, nil
+}
+
+// LoadHotlistDir loads every list kept in dir (NAME.csv or NAME.json), as
+// loaded through the API before a restart. A list refused now is reported
+// and the others still load.
+func LoadHotlistDir(ctx context.Context, h *hotlist.Hotlists, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || (ext != ".csv" && ext != ".json") {
+			continue
+		}
+		if _, err := h.LoadFile(ctx, strings.TrimSuffix(e.Name(), ext), filepath.Join(dir, e.Name())); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"anpr/engine/alert"
 	"anpr/engine/audit"
+	"anpr/engine/hotlist"
 	"anpr/engine/store"
 )
 
@@ -428,5 +431,59 @@ func TestAlertsArriveLive(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("no alert on the live stream within 10 s")
+	}
+}
+
+// An administrator's hotlist load goes into force at once and again after
+// a restart; a mostly bad file is refused whole, the list in force stays,
+// and both loads are audited.
+func TestHotlistLoadedThroughTheAPIIsKept(t *testing.T) {
+	b := newBackOffice(t)
+	admin := b.login("adam")
+	put := func(body string) (hotlist.LoadReport, int) {
+		req, _ := http.NewRequest("PUT", b.srv.URL+"/api/hotlists/local", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set(csrfHeader, admin.csrf)
+		res, err := admin.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var rep hotlist.LoadReport
+		json.NewDecoder(res.Body).Decode(&rep)
+		return rep, res.StatusCode
+	}
+	good := "vrm,list,marker,priority\nYX11ABC,local,drugs,4\n"
+	if rep, st := put(good); st != 200 || rep.Accepted != 1 {
+		t.Fatalf("load: status %d, %+v", st, rep)
+	}
+	if res, _ := b.submit(read("r1", "cam-1", "YX11ABC", time.Now())); len(res.Alerts) != 1 {
+		t.Errorf("a read of the newly listed vehicle raised %d alerts, want 1", len(res.Alerts))
+	}
+	if rep, st := put("vrm,list,marker,priority\nnot a mark,local,drugs,4\nAB1,nowhere,none,99\n"); st != http.StatusUnprocessableEntity || !rep.Refused {
+		t.Fatalf("mostly bad load: status %d, %+v; want 422, refused", st, rep)
+	}
+	kept, err := os.ReadFile(filepath.Join(b.hotlistDir(), "local.csv"))
+	if err != nil || string(kept) != good {
+		t.Fatalf("kept file = %q, %v; want the good load", kept, err)
+	}
+	restarted, err := hotlist.New(hotlist.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadHotlistDir(context.Background(), restarted, b.hotlistDir()); err != nil {
+		t.Fatal(err)
+	}
+	if hits := restarted.Match("YX11ABC", time.Now()); len(hits) != 1 {
+		t.Errorf("after a restart the list gives %d hits, want 1", len(hits))
+	}
+	var loads []audit.Entry
+	for _, e := range b.auditEntries(audit.ActionHotlistLoad) {
+		if e.Actor == "adam" {
+			loads = append(loads, e)
+		}
+	}
+	if len(loads) != 2 || loads[0].Outcome != audit.OutcomeOK || loads[1].Outcome != audit.OutcomeFailed {
+		t.Errorf("audited loads: %+v; want one ok, one failed", loads)
 	}
 }

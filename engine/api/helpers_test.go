@@ -27,17 +27,20 @@ import (
 // backOffice is a whole back office over real files in a temporary
 // directory, served by a real HTTP server.
 type backOffice struct {
-	t       *testing.T
-	dir     string
-	srv     *httptest.Server
-	access  *access.Directory
-	audit   *audit.Log
-	key     []byte
-	reads   *sqlite.Store
-	alerts  *alert.Service
-	cameras *camera.Registry
-	token   string // an ingest API token
+	t        *testing.T
+	dir      string
+	srv      *httptest.Server
+	access   *access.Directory
+	audit    *audit.Log
+	key      []byte
+	reads    *sqlite.Store
+	alerts   *alert.Service
+	cameras  *camera.Registry
+	hotlists *hotlist.Hotlists
+	token    string // an ingest API token
 }
+
+func (b *backOffice) hotlistDir() string { return filepath.Join(b.dir, "hotlists") }
 
 const testPassword = "a long enough test password"
 
@@ -87,10 +90,14 @@ func newBackOffice(t *testing.T) *backOffice {
 	if _, err := hl.Load(context.Background(), "pnc", strings.NewReader(testHotlist), hotlist.CSV); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(b.hotlistDir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b.hotlists = hl
 	b.alerts = alert.NewService(b.reads, alert.Options{})
 	pipe := &ingest.Pipeline{Store: b.reads, Images: images, Cameras: b.cameras, Hotlists: hl, Alerts: b.alerts}
 	s, err := New(Config{Access: b.access, Audit: b.audit, AuditKey: b.key, Alerts: b.alerts, Reads: b.reads, Images: images,
-		Cameras: b.cameras, Hotlists: hl, Ingest: pipe})
+		Cameras: b.cameras, Hotlists: hl, Ingest: pipe, HotlistDir: b.hotlistDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

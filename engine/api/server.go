@@ -57,8 +57,12 @@ type Config struct {
 	// the default needs nothing set.
 	InsecureCookies bool
 	MaxHotlistBytes int64 // the largest hotlist upload; 0: 256 MiB
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// HotlistDir, if set, keeps each list loaded through the API as a
+	// file there, so that it is in force again after a restart
+	// (LoadHotlistDir).
+	HotlistDir string
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Server is the HTTP interface. Its Handler is safe for concurrent use.
