@@ -308,8 +308,8 @@ func parsePairs(flag string, vals []string) ([][2]string, error) {
 	return out, nil
 }
 
-// runRetention deletes reads and alerts past their keeping time once an
-// hour, recording each run in the audit log.
+// runRetention deletes reads, their images, and alerts past their keeping
+// time once an hour, recording each run in the audit log.
 func runRetention(ctx context.Context, b *backOffice, alerts *alert.Service, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
 	once := func() {
 		now := time.Now()
@@ -329,6 +329,21 @@ func runRetention(ctx context.Context, b *backOffice, alerts *alert.Service, kee
 			log.Error("alert retention", "err", err)
 		}
 		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "alerts", Outcome: outcome, Detail: detail})
+
+		// Images go with their reads, except those of alerts still kept.
+		detail = map[string]string{"what": "images", "cutoff": now.Add(-keepReads).UTC().Format(time.RFC3339)}
+		outcome = audit.OutcomeOK
+		keep, err := b.reads.AlertImageRefs(ctx)
+		var deleted int
+		if err == nil {
+			deleted, err = b.images.DeleteDaysBefore(now.Add(-keepReads), func(ref string) bool { return keep[ref] })
+		}
+		detail["deleted"] = fmt.Sprint(deleted)
+		if err != nil {
+			detail["error"], outcome = err.Error(), audit.OutcomeFailed
+			log.Error("image retention", "err", err)
+		}
+		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "images", Outcome: outcome, Detail: detail})
 	}
 	once()
 	t := time.NewTicker(time.Hour)

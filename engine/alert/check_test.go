@@ -177,12 +177,12 @@ func TestOptionsCheck(t *testing.T) {
 // reads back as written.
 func TestAlertJSON(t *testing.T) {
 	a := validAlert()
-	a.Read.PatchRef = strings.Repeat("ab", 32)
+	a.Read.PatchRef = "20261130-" + strings.Repeat("ab", 32)
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"read":{"id":"r1","camera":"CAM-1","vrm":"AB12CDE","confidence":0.9,`, `"patch_ref":"abab`,
+	for _, want := range []string{`"read":{"id":"r1","camera":"CAM-1","vrm":"AB12CDE","confidence":0.9,`, `"patch_ref":"20261130-abab`,
 		`"hit":{"read":"AB12CDE","kind":"exact","vrm":"AB12CDE","list":"PNC","marker":"stolen","priority":2`, `"state":"new"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON %s\nlacks %s", b, want)

@@ -80,7 +80,7 @@ var readSeq int
 func newRead(camera, vrm string) store.Read {
 	readSeq++
 	return store.Read{ID: fmt.Sprintf("%s-%s-%06d", camera, vrm, readSeq),
-		Camera: camera, VRM: vrm, Confidence: 0.95, Captured: t0, PatchRef: strings.Repeat("0a", 32)}
+		Camera: camera, VRM: vrm, Confidence: 0.95, Captured: t0, PatchRef: "20260302-" + strings.Repeat("0a", 32)}
 }
 
 // raise raises the alerts of a read of vrm at camera against lists.

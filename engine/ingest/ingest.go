@@ -75,7 +75,7 @@ func (p *Pipeline) Submit(ctx context.Context, subs []Submission) (Result, error
 			if len(img.data) == 0 {
 				continue
 			}
-			ref, err := p.Images.Put(img.data)
+			ref, err := p.Images.Put(img.data, s.Read.Captured)
 			if err != nil {
 				return Result{}, &store.BatchError{Index: i, ID: s.Read.ID, Err: fmt.Errorf("%s image: %w", img.name, err)}
 			}

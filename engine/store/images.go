@@ -9,14 +9,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // Images keeps the JPEG images reads refer to (plate patches, overviews) as
-// files under one directory, each named by the SHA-256 of its bytes: the
-// ref. A ref therefore says what the image must contain, and Get checks it.
-// The files fan out two levels by the ref's first four hex digits
-// (ab/cd/abcd....jpg), so no directory grows past a few thousand entries
-// until there are hundreds of millions of images.
+// files under one directory, by the day their read was captured and the
+// SHA-256 of their bytes: the ref is "YYYYMMDD-<sha256 hex>". A ref
+// therefore says what the image must contain, and Get checks it; and
+// retention can take a whole day's images at once (DeleteDaysBefore). Each
+// day fans out by the hash's first two hex digits (20261130/ab/ab....jpg),
+// so no directory grows past a few thousand entries at national volumes.
 //
 // Images is safe for concurrent use, also by several processes: every file
 // is written whole under a temporary name and renamed into place.
@@ -29,8 +32,11 @@ type Images struct {
 // cameras.
 const MaxImageSize = 4 << 20
 
-// RefLen is the length of a ref: a SHA-256 in lower-case hex.
-const RefLen = 2 * sha256.Size
+// RefLen is the length of a ref: the capture day (YYYYMMDD), '-', and a
+// SHA-256 in lower-case hex.
+const RefLen = dayLen + 1 + 2*sha256.Size
+
+const dayLen = len("20060102")
 
 // OpenImages returns the image store in dir, creating dir if it is missing.
 func OpenImages(dir string) (*Images, error) {
@@ -43,14 +49,17 @@ func OpenImages(dir string) (*Images, error) {
 	return &Images{dir: dir}, nil
 }
 
-// CheckRef reports whether ref is a well-formed image ref: exactly RefLen
-// lower-case hex digits, so that it can name no file but its own (no
-// separators, no "..", nothing absolute).
+// CheckRef reports whether ref is a well-formed image ref: a day
+// (YYYYMMDD), '-', and 64 lower-case hex digits, so that it can name no
+// file but its own (no separators, no "..", nothing absolute).
 func CheckRef(ref string) error {
 	if len(ref) != RefLen {
 		return invalid("image ref %q is %d bytes long, not %d", truncate(ref, RefLen+8), len(ref), RefLen)
 	}
-	for i := 0; i < len(ref); i++ {
+	if _, err := time.Parse("20060102", ref[:dayLen]); err != nil || ref[dayLen] != '-' {
+		return invalid("image ref %q does not start with a day, YYYYMMDD-", ref)
+	}
+	for i := dayLen + 1; i < len(ref); i++ {
 		if c := ref[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
 			return invalid("image ref %q: byte %d (%q) is not a lower-case hex digit", ref, i, c)
 		}
@@ -58,18 +67,21 @@ func CheckRef(ref string) error {
 	return nil
 }
 
-// Put stores a JPEG image and returns its ref. Storing the same bytes again
-// returns the same ref and writes nothing. When Put returns, the image is on
-// disk (synced).
-func (im *Images) Put(jpeg []byte) (string, error) {
+// Put stores a JPEG image of a read captured at captured and returns its
+// ref. Storing the same bytes for the same day again returns the same ref
+// and writes nothing. When Put returns, the image is on disk (synced).
+func (im *Images) Put(jpeg []byte, captured time.Time) (string, error) {
 	if len(jpeg) > MaxImageSize {
 		return "", fmt.Errorf("put image: %w", invalid("image is %d bytes, over the limit of %d", len(jpeg), MaxImageSize))
 	}
 	if !bytes.HasPrefix(jpeg, []byte{0xff, 0xd8, 0xff}) {
 		return "", fmt.Errorf("put image: %w", invalid("not a JPEG: it does not start with the JPEG start-of-image marker"))
 	}
+	if captured.IsZero() {
+		return "", fmt.Errorf("put image: %w", invalid("no capture time: images are kept by the day of their read"))
+	}
 	sum := sha256.Sum256(jpeg)
-	ref := hex.EncodeToString(sum[:])
+	ref := captured.UTC().Format("20060102") + "-" + hex.EncodeToString(sum[:])
 	path := im.path(ref)
 	if _, err := os.Stat(path); err == nil {
 		return ref, nil
@@ -95,7 +107,7 @@ func (im *Images) Get(ref string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get image %s: %w", ref, err)
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != ref {
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != ref[dayLen+1:] {
 		return nil, fmt.Errorf("get image %s: the file's contents do not match its ref: damaged or altered", ref)
 	}
 	return data, nil
@@ -103,7 +115,68 @@ func (im *Images) Get(ref string) ([]byte, error) {
 
 // path is where a well-formed ref's image lives.
 func (im *Images) path(ref string) string {
-	return filepath.Join(im.dir, ref[0:2], ref[2:4], ref+".jpg")
+	hash := ref[dayLen+1:]
+	return filepath.Join(im.dir, ref[:dayLen], hash[:2], hash+".jpg")
+}
+
+// DeleteDaysBefore deletes the images of every day before the day of
+// cutoff (UTC), except those keep says to keep (images of alerts, which are
+// kept longer than reads), and returns how many it deleted. The cutoff's
+// own day is left whole: its images go with the next day's run, at most a
+// day after their reads.
+func (im *Images) DeleteDaysBefore(cutoff time.Time, keep func(ref string) bool) (int, error) {
+	before := cutoff.UTC().Format("20060102")
+	days, err := os.ReadDir(im.dir)
+	if err != nil {
+		return 0, fmt.Errorf("delete images: %w", err)
+	}
+	deleted := 0
+	for _, day := range days {
+		name := day.Name()
+		if !day.IsDir() || len(name) != dayLen || name >= before {
+			continue
+		}
+		if _, err := time.Parse("20060102", name); err != nil {
+			continue
+		}
+		n, err := im.deleteDay(name, keep)
+		deleted += n
+		if err != nil {
+			return deleted, fmt.Errorf("delete images of %s: %w", name, err)
+		}
+	}
+	return deleted, nil
+}
+
+func (im *Images) deleteDay(day string, keep func(string) bool) (int, error) {
+	deleted := 0
+	root := filepath.Join(im.dir, day)
+	fans, err := os.ReadDir(root)
+	if err != nil {
+		return 0, err
+	}
+	for _, fan := range fans {
+		dir := filepath.Join(root, fan.Name())
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			return deleted, err
+		}
+		for _, f := range files {
+			hash, ok := strings.CutSuffix(f.Name(), ".jpg")
+			if ok && keep != nil && keep(day+"-"+hash) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(dir, f.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return deleted, err
+			}
+			if ok {
+				deleted++
+			}
+		}
+		os.Remove(dir) // only if empty: kept images keep their directory
+	}
+	os.Remove(root)
+	return deleted, nil
 }
 
 // makeDirs makes the fan-out directories of an image, syncing the parent of

@@ -64,7 +64,7 @@ func minutes(m int) time.Time { return T0.Add(time.Duration(m) * time.Minute) }
 
 func read(id, camera, vrm string, at time.Time) store.Read {
 	return store.Read{ID: id, Camera: camera, VRM: vrm, Confidence: 0.93, Captured: at, Lane: "1", Direction: "N",
-		Format: "current", PatchRef: strings.Repeat("ab", 32), OverviewRef: strings.Repeat("cd", 32)}
+		Format: "current", PatchRef: "20261130-" + strings.Repeat("ab", 32), OverviewRef: "20261130-" + strings.Repeat("cd", 32)}
 }
 
 // hotlistAlert is a new alert on an exact hit.

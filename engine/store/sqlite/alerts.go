@@ -353,3 +353,30 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (Reten
 func (s *Store) AlertRetentionRuns(ctx context.Context) ([]RetentionRun, error) {
 	return s.runsOf(ctx, alertsRetained)
 }
+
+// AlertImageRefs returns the image refs of every stored alert's read: the
+// images image retention must keep while their alerts are kept, after the
+// reads themselves are gone.
+func (s *Store) AlertImageRefs(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT json_extract(body, '$.read.patch_ref'), json_extract(body, '$.read.overview_ref') FROM alerts`)
+	if err != nil {
+		return nil, fmt.Errorf("list alert images: %w", err)
+	}
+	defer rows.Close()
+	refs := map[string]bool{}
+	for rows.Next() {
+		var patch, overview sql.NullString
+		if err := rows.Scan(&patch, &overview); err != nil {
+			return nil, fmt.Errorf("list alert images: %w", err)
+		}
+		for _, r := range []sql.NullString{patch, overview} {
+			if r.Valid && r.String != "" {
+				refs[r.String] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list alert images: %w", err)
+	}
+	return refs, nil
+}

@@ -139,8 +139,8 @@ func testSearch(t *testing.T, s store.Store) {
 		Lane:        "2",
 		Direction:   "southbound",
 		Format:      "current",
-		PatchRef:    strings.Repeat("ab", 32),
-		OverviewRef: strings.Repeat("0f", 32),
+		PatchRef:    "20261130-" + strings.Repeat("ab", 32),
+		OverviewRef: "20261130-" + strings.Repeat("0f", 32),
 	}
 	if _, err := s.AddReads(ctx, []store.Read{in}); err != nil {
 		t.Fatal(err)
