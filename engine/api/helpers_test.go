@@ -27,7 +27,7 @@ import (
 // backOffice is a whole back office over real files in a temporary
 // directory, served by a real HTTP server.
 type backOffice struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	srv      *httptest.Server
 	access   *access.Directory
@@ -50,7 +50,7 @@ AB12CDE,PNC,stolen,2,Stolen vehicle: stop if safe,2026-01-01,,PNC-1
 KX63PXF,PNC,firearms,1,Do not approach,2026-01-01,,PNC-2
 `
 
-func newBackOffice(t *testing.T) *backOffice {
+func newBackOffice(t testing.TB) *backOffice {
 	t.Helper()
 	dir := t.TempDir()
 	b := &backOffice{t: t, dir: dir, key: bytes.Repeat([]byte{7}, 32)}
