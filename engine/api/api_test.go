@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -485,5 +486,37 @@ func TestHotlistLoadedThroughTheAPIIsKept(t *testing.T) {
 	}
 	if len(loads) != 2 || loads[0].Outcome != audit.OutcomeOK || loads[1].Outcome != audit.OutcomeFailed {
 		t.Errorf("audited loads: %+v; want one ok, one failed", loads)
+	}
+}
+
+// An export is a search that leaves the system: the same rules, audited
+// twice, and cameras by district only.
+func TestExportIsAuditedAndGeneralised(t *testing.T) {
+	b := newBackOffice(t)
+	now := time.Now().UTC()
+	b.submit(read("r1", "cam-1", "YX11ABC", now.Add(-time.Hour)))
+	inv := b.login("ivan")
+	req := searchRequest{VRM: "YX11ABC", From: now.Add(-24 * time.Hour), Justification: "vehicle seen at a burglary", Reference: "CRI/26/9"}
+	body, _ := json.Marshal(req)
+	hreq, _ := http.NewRequest("POST", b.srv.URL+"/api/exports", strings.NewReader(string(body)))
+	hreq.Header.Set(csrfHeader, inv.csrf)
+	res, err := inv.http.Do(hreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.Contains(string(data), "r1,") || !strings.Contains(string(data), ",cam-1,Derby,YX11ABC,") {
+		t.Fatalf("export: status %d, %q", res.StatusCode, data)
+	}
+	if strings.Contains(string(data), "52.92") || strings.Contains(string(data), "A38") {
+		t.Errorf("export tells where the camera is: %q", data)
+	}
+	if es := b.auditEntries(audit.ActionExport); len(es) != 1 || es[0].Actor != "ivan" || es[0].Detail["reference"] != "CRI/26/9" {
+		t.Errorf("export audit entries: %+v", es)
+	}
+	req.Justification = ""
+	if st := inv.do("POST", "/api/exports", req, nil); st != http.StatusForbidden {
+		t.Errorf("export without justification: status %d, want 403", st)
 	}
 }

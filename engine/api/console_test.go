@@ -124,3 +124,37 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 	msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("message").textContent`))
 	t.Fatalf("%s: text %q never came to contain %q (console message %q)", sel, got, want, msg)
 }
+
+// An investigator searches in the console with a justification and a
+// reference and sees the read; without them the console shows the
+// refusal.
+func TestConsoleInvestigatorSearch(t *testing.T) {
+	b := newBackOffice(t)
+	b.submit(read("r-old", "cam-2", "YX11ABC", time.Now().Add(-2*time.Hour)))
+	ctx := browser(t)
+	from := time.Now().Add(-48 * time.Hour).Format("2006-01-02T15:04")
+	setValue := func(sel, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.SetValue(chromedp.CSS(sel), v)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(b.srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-name`), "ivan"),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#investigator-view`)),
+		setValue(`#search-vrm`, "YX11ABC"),
+		setValue(`#search-from`, from),
+		setValue(`#search-justification`, "vehicle seen leaving a burglary"),
+		setValue(`#search-reference`, "CRI/26/77"),
+		chromedp.Click(chromedp.CSS(`#search-submit`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#search-results tbody`, "YX11ABC")
+	waitText(t, ctx, `#message`, "recorded in the audit log")
+	searches := b.auditEntries("search")
+	if len(searches) != 1 || searches[0].Actor != "ivan" || searches[0].Detail["reference"] != "CRI/26/77" {
+		t.Errorf("audited searches: %+v", searches)
+	}
+}

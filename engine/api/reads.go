@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,6 +103,57 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	reads, next, err := s.runSearch(r, c, req)
+	if err != nil {
+		return err
+	}
+	out := searchResponse{Reads: make([]readView, len(reads)), Next: next}
+	for i, rd := range reads {
+		out.Reads[i] = readView{Read: rd, CameraDetail: s.cameraView(c, rd.Camera)}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// export is a search whose page leaves the system as CSV: audited as the
+// search and again as an export. Cameras are told by id and district only,
+// whatever the investigator may see on screen.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req searchRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	reads, next, err := s.runSearch(r, c, req)
+	if err != nil {
+		return err
+	}
+	if err := s.record(r, c, audit.ActionExport, fmt.Sprintf("%d reads as CSV", len(reads)), audit.OutcomeAllowed,
+		map[string]string{"reference": req.Reference, "justification": req.Justification, "vrm": req.VRM}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="reads.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if next != "" {
+		w.Header().Set("X-Next-Page", next)
+	}
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "captured", "camera", "district", "vrm", "confidence"})
+	for _, rd := range reads {
+		district := ""
+		if cam, err := s.cfg.Cameras.Get(rd.Camera); err == nil {
+			district = cam.District
+		}
+		cw.Write([]string{rd.ID, rd.Captured.UTC().Format(time.RFC3339Nano), rd.Camera, district, rd.VRM,
+			strconv.FormatFloat(rd.Confidence, 'f', 3, 64)})
+	}
+	cw.Flush()
+	return nil
+}
+
+// runSearch applies the search rules to req, audits the search (before any
+// read is read), and returns one page of reads and the cursor of the next.
+func (s *Server) runSearch(r *http.Request, c *caller, req searchRequest) ([]store.Read, string, error) {
 	now := s.now()
 	to := req.To
 	if to.IsZero() {
@@ -114,12 +166,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 	if req.After != "" {
 		cur, err := parseCursor(req.After)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		q.After = cur
 	}
 	if _, err := q.Check(); err != nil {
-		return err
+		return nil, "", err
 	}
 	terms := fmt.Sprintf("vrm=%s camera=%s from=%s to=%s", q.VRM, req.Camera, req.From.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
 	detail := map[string]string{"justification": req.Justification, "reference": req.Reference,
@@ -130,33 +182,29 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 		if errors.Is(err, access.ErrDenied) || errors.Is(err, access.ErrInvalid) {
 			detail["reason"] = err.Error()
 			if aerr := s.record(r, c, audit.ActionSearch, terms, audit.OutcomeDenied, detail); aerr != nil {
-				return aerr
+				return nil, "", aerr
 			}
-			return errorf(http.StatusForbidden, "%v", err)
+			return nil, "", errorf(http.StatusForbidden, "%v", err)
 		}
-		return err
+		return nil, "", err
 	}
 	// Written before the reads are: nothing is seen that the log lacks.
 	if err := s.record(r, c, audit.ActionSearch, terms, audit.OutcomeAllowed, detail); err != nil {
-		return err
+		return nil, "", err
 	}
 	reads, err := s.cfg.Reads.SearchReads(r.Context(), q)
 	if err != nil {
-		return err
-	}
-	out := searchResponse{Reads: make([]readView, len(reads))}
-	for i, rd := range reads {
-		out.Reads[i] = readView{Read: rd, CameraDetail: s.cameraView(c, rd.Camera)}
+		return nil, "", err
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = store.DefaultLimit
 	}
+	next := ""
 	if len(reads) == limit {
-		out.Next = formatCursor(store.CursorOf(reads[len(reads)-1]))
+		next = formatCursor(store.CursorOf(reads[len(reads)-1]))
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return reads, next, nil
 }
 
 // A cursor travels as "<captured unix nanoseconds>.<read id>".

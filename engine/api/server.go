@@ -122,6 +122,7 @@ func (s *Server) table() []route {
 
 		{method: "POST", path: "/api/reads", perm: access.IngestReads, maxBody: 32 << 20, handle: s.submitReads},
 		{method: "POST", path: "/api/searches", perm: access.SearchReads, handle: s.search},
+		{method: "POST", path: "/api/exports", perm: access.SearchReads, handle: s.export},
 		{method: "GET", path: "/api/images/{ref}", perm: access.SearchReads, handle: s.searchImage},
 		{method: "GET", path: "/api/approvals", handle: s.listApprovals},
 		{method: "POST", path: "/api/approvals", perm: access.SearchReads, handle: s.requestApproval},

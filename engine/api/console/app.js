@@ -44,7 +44,7 @@ function show() {
   if (!me) return;
   $("who-name").textContent = me.name;
   $("who-role").textContent = me.role;
-  if (can("view-alerts")) startAlerts();
+  if (can("view-alerts")) { startAlerts(); loadStats(); }
   if (can("search-reads")) loadMyApprovals();
   if (can("approve-searches")) loadApprovals();
   if (can("read-audit")) loadAudit();
@@ -72,6 +72,17 @@ async function startAlerts() {
     events.addEventListener(type, (e) => showAlert(JSON.parse(e.data), type === "raised"));
   }
   events.addEventListener("signed-out", () => signedOut("Your session has ended: sign in again."));
+}
+
+async function loadStats() {
+  try {
+    const st = await call("GET", "/api/alerts/stats");
+    clear("stats");
+    const line = (label, c) => row("stats", [label, c.alerts, c.open, c.deployed, c.misread, c.no_action, c.escalated]);
+    line("all", st.total);
+    for (const c of st.by_camera || []) line("camera " + c.key, c);
+    for (const c of st.by_list || []) line("list " + c.key, c);
+  } catch (e) { say(e.message, true); }
 }
 
 async function reloadAlerts() {
@@ -173,8 +184,7 @@ function row(table, cells) {
 
 function clear(table) { $(table).querySelector("tbody").replaceChildren(); }
 
-async function search(ev) {
-  ev.preventDefault();
+function searchBody() {
   const body = {
     vrm: $("search-vrm").value, from: isoOf($("search-from").value), justification: $("search-justification").value,
     reference: $("search-reference").value,
@@ -183,6 +193,27 @@ async function search(ev) {
   if ($("search-camera").value) body.camera = $("search-camera").value;
   if ($("search-category").value) body.crime_category = $("search-category").value;
   if ($("search-approval").value) body.approval_id = $("search-approval").value;
+  return body;
+}
+
+// exportCSV downloads the search's first page as CSV; the server records
+// the export.
+async function exportCSV() {
+  const res = await fetch("/api/exports", {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf }, body: JSON.stringify(searchBody()),
+  });
+  if (!res.ok) { say((await res.json().catch(() => ({}))).error || res.statusText, true); return; }
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await res.blob());
+  a.download = "reads-" + $("search-reference").value.replace(/[^A-Za-z0-9_-]/g, "_") + ".csv";
+  a.click();
+  say("Exported; the export is recorded in the audit log.");
+}
+
+async function search(ev) {
+  ev.preventDefault();
+  const body = searchBody();
   clear("search-results");
   try {
     const data = await call("POST", "/api/searches", body);
@@ -294,6 +325,19 @@ async function addUser(ev) {
   } catch (e) { say(e.message, true); }
 }
 
+async function putCamera(ev) {
+  ev.preventDefault();
+  const id = $("camera-id").value;
+  try {
+    await call("PUT", "/api/cameras/" + encodeURIComponent(id), {
+      id, name: $("camera-name").value, district: $("camera-district").value,
+      lat: parseFloat($("camera-lat").value), lon: parseFloat($("camera-lon").value), active: $("camera-active").checked,
+    });
+    say("Camera " + id + " saved.");
+    loadAdmin();
+  } catch (e) { say(e.message, true); }
+}
+
 async function loadHotlist(ev) {
   ev.preventDefault();
   const f = $("hotlist-file").files[0];
@@ -326,11 +370,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("login-form").onsubmit = login;
   $("logout").onclick = logout;
   $("search-form").onsubmit = search;
+  $("search-export").onclick = exportCSV;
   $("approval-form").onsubmit = askApproval;
   $("audit-form").onsubmit = loadAudit;
   $("audit-verify").onclick = verifyAudit;
   $("user-form").onsubmit = addUser;
   $("hotlist-form").onsubmit = loadHotlist;
+  $("camera-form").onsubmit = putCamera;
+  $("stats-panel").ontoggle = () => { if ($("stats-panel").open) loadStats(); };
   try { me = await call("GET", "/api/me"); } catch (e) { me = null; say(""); }
   show();
 });
