@@ -67,8 +67,8 @@ func (f *benchFleet) read(captured time.Time) store.Read {
 		Lane:        strconv.Itoa(1 + f.rng.IntN(3)),
 		Direction:   "NB",
 		Format:      "current",
-		PatchRef:    f.hex(32),
-		OverviewRef: f.hex(32),
+		PatchRef:    captured.UTC().Format("20060102") + "-" + f.hex(32),
+		OverviewRef: captured.UTC().Format("20060102") + "-" + f.hex(32),
 	}
 }
 
