@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 	"anpr/engine/ingest"
 	"anpr/engine/store"
 	"anpr/engine/store/sqlite"
+	"anpr/internal/profiling"
 )
 
 // backOffice is every part of the back office over one data directory:
@@ -121,6 +123,7 @@ type serveFlags struct {
 	demo                bool
 	demoCameras         int
 	readerPath, detPath string
+	pyroscope, pprofAddr string
 }
 
 func newServeCommand() *cobra.Command {
@@ -168,6 +171,8 @@ watch' takes); the camera must be in the register.`,
 	fl.BoolVar(&f.insecureCookies, "insecure-cookies", false, "session cookie without the Secure flag, for plain HTTP to a non-local address")
 	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and virtual cameras feeding the engine")
 	fl.IntVar(&f.demoCameras, "demo-cameras", 2, "virtual cameras the demo runs")
+	fl.StringVar(&f.pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
+	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	fl.StringVar(&f.readerPath, "model", defaultReaderModel, "plate reader model (ONNX), for --feed and --demo")
 	fl.StringVar(&f.detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX), for --feed and --demo")
 	return cmd
@@ -185,6 +190,13 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if f.pyroscope != "" {
+		stopProfiling, err := profiling.Start(profiling.Options{Server: f.pyroscope, Application: "anpr.serve", Logger: logger})
+		if err != nil {
+			return usageError{err}
+		}
+		defer stopProfiling()
+	}
 
 	b, err := openBackOffice(f.dir)
 	if err != nil {
@@ -277,6 +289,20 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		}
 	}
 	goRun("http", func() error { return srv.Serve(ctx, ln) })
+	if f.pprofAddr != "" {
+		pln, err := net.Listen("tcp", f.pprofAddr)
+		if err != nil {
+			return usageError{fmt.Errorf("--pprof %s: %w", f.pprofAddr, err)}
+		}
+		ps := &http.Server{Handler: profiling.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		goRun("pprof", func() error {
+			go func() { <-ctx.Done(); ps.Close() }()
+			if err := ps.Serve(pln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "anpr serve: console on http://%s/ (API: http://%s/openapi.json); data in %s\n", ln.Addr(), ln.Addr(), f.dir)
