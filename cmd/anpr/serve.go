@@ -112,17 +112,17 @@ func auditKeyIn(dir string) ([]byte, error) {
 }
 
 type serveFlags struct {
-	dir, listen         string
-	hotlists            []string
-	feeds               []string
-	travelTimes         string
-	keepReads           time.Duration
-	keepAlerts          time.Duration
-	escalateAfter       time.Duration
-	insecureCookies     bool
-	demo                bool
-	demoCameras         int
-	readerPath, detPath string
+	dir, listen          string
+	hotlists             []string
+	feeds                []string
+	travelTimes          string
+	keepReads            time.Duration
+	keepAlerts           time.Duration
+	escalateAfter        time.Duration
+	insecureCookies      bool
+	demo                 bool
+	demoCameras          int
+	readerPath, detPath  string
 	pyroscope, pprofAddr string
 }
 
