@@ -24,22 +24,13 @@ type sessionInfo struct {
 }
 
 func infoOf(name string, role access.Role, sess *access.Session) sessionInfo {
-	info := sessionInfo{Name: name, Role: role, Permissions: []access.Permission{}}
-	for _, p := range allPermissions {
-		if role.Can(p) {
-			info.Permissions = append(info.Permissions, p)
-		}
-	}
+	info := sessionInfo{Name: name, Role: role, Permissions: append([]access.Permission{}, role.Permissions()...)}
 	if sess != nil {
 		info.CSRF, info.Expires = sess.CSRF, sess.Expires
 	}
 	return info
 }
 
-var allPermissions = []access.Permission{
-	access.ViewAlerts, access.DecideAlerts, access.SearchReads, access.ApproveSearches, access.ReadAudit,
-	access.ManageUsers, access.ManageCameras, access.ManageHotlists, access.IngestReads, access.SeeCameraLocations,
-}
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	var req loginRequest
