@@ -31,7 +31,6 @@ func infoOf(name string, role access.Role, sess *access.Session) sessionInfo {
 	return info
 }
 
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	var req loginRequest
 	if err := decodeJSON(r, &req); err != nil {
