@@ -38,7 +38,7 @@ func newRootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
-	root.AddCommand(newVRMCommand(), newSimCommand(), newModelsCommand(), newReadCommand(), newWatchCommand(), newBenchCommand(), newAuditCommand(), newHotlistCommand(), newServeCommand(), newUsersCommand())
+	root.AddCommand(newVRMCommand(), newSimCommand(), newModelsCommand(), newReadCommand(), newWatchCommand(), newBenchCommand(), newAuditCommand(), newHotlistCommand(), newServeCommand(), newUsersCommand(), newSitingCommand())
 	return root
 }
 
