@@ -8,6 +8,8 @@ packages=(
   build-essential pkg-config libopencv-dev   # gocv against Debian's OpenCV 4.6
   fonts-dejavu-core fonts-bebas-neue fonts-roboto-unhinted fonts-liberation fonts-league-spartan  # wrong-font plates
   chromium   # the console's end-to-end test drives a real headless browser
+  libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev  # ebiten (the planner)
+  xvfb xauth # the planner's tests run on a virtual display
 )
 # Training the models (make models) also needs PyTorch; nothing else does.
 if [ "${1:-}" = "--training" ]; then
