@@ -19,9 +19,10 @@ deps:
 build: deps
 	$(GO) build -o $(BIN) ./cmd/anpr
 
+# Under a virtual display (xvfb-run), so the planner's tests can draw.
 test: deps
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	xvfb-run -a $(GO) test -count=1 ./...
 
 # The scale-out path against real NATS JetStream and PostgreSQL (at
 # ANPR_TEST_NATS and ANPR_TEST_POSTGRES, default 127.0.0.1). `make test`
