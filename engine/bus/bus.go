@@ -25,6 +25,14 @@
 // minutes by default): a message published again with the same ID, as a
 // publisher retrying after a lost acknowledgement does, is acknowledged
 // and dropped.
+//
+// A publisher with many messages at once uses [PublishAll]: on a bus that
+// is a [BatchPublisher] (JetStream) it keeps a window of messages in
+// flight rather than waiting a round trip for each, with the same
+// promise per message, and says which of a batch the bus may not hold.
+//
+// A bus also keeps named files that every process reads ([Files]): the
+// hotlists, put once and watched by every matcher.
 package bus
 
 import (
@@ -58,6 +66,76 @@ type Bus interface {
 
 	// Close stops the bus: Consume calls return, Publish fails.
 	Close() error
+}
+
+// Publisher is what publishes: a Bus, or a spool in front of one.
+type Publisher interface {
+	Publish(ctx context.Context, subject string, data []byte, id string) error
+}
+
+// Outgoing is a message to publish.
+type Outgoing struct {
+	Subject string
+	Data    []byte
+	ID      string
+}
+
+// BatchPublisher is a Publisher that takes many messages at once, keeping
+// several in flight rather than waiting for each in turn: where the bus is
+// across a network, that is the difference between a round trip a message
+// and a round trip a window of them.
+type BatchPublisher interface {
+	Publisher
+	// PublishBatch publishes msgs, in order, and returns nil once the
+	// bus holds every one of them, as Publish does for one. A batch with
+	// a bad subject or ID is refused whole (ErrInvalid), nothing
+	// published. Otherwise an error is a *PublishError naming the
+	// messages the bus may not hold; it holds the others. The caller
+	// keeps those named, and may publish them again: the bus drops a
+	// repeat by ID within its de-duplication window.
+	PublishBatch(ctx context.Context, msgs []Outgoing) error
+}
+
+// PublishError reports the messages of a batch that the bus may not hold.
+type PublishError struct {
+	Failed []int // their indexes in the batch, ascending
+	Err    error // why one of them failed: the first failure seen
+}
+
+func (e *PublishError) Error() string {
+	return fmt.Sprintf("%d messages of the batch may not be published: %v", len(e.Failed), e.Err)
+}
+
+func (e *PublishError) Unwrap() error { return e.Err }
+
+// PublishAll publishes msgs through p, with one PublishBatch call where p
+// is a BatchPublisher and one Publish call a message, in order, where it
+// is not. Its error is as PublishBatch's.
+func PublishAll(ctx context.Context, p Publisher, msgs []Outgoing) error {
+	if bp, ok := p.(BatchPublisher); ok {
+		return bp.PublishBatch(ctx, msgs)
+	}
+	for _, m := range msgs {
+		if _, err := StreamOf(m.Subject); err != nil {
+			return fmt.Errorf("publish batch: %w", err)
+		}
+		if err := CheckID(m.ID); err != nil {
+			return fmt.Errorf("publish batch: %w", err)
+		}
+	}
+	var failed *PublishError
+	for i, m := range msgs {
+		if err := p.Publish(ctx, m.Subject, m.Data, m.ID); err != nil {
+			if failed == nil {
+				failed = &PublishError{Err: err}
+			}
+			failed.Failed = append(failed.Failed, i)
+		}
+	}
+	if failed != nil {
+		return failed
+	}
+	return nil
 }
 
 // Handler handles a batch of messages, in the order the stream holds them

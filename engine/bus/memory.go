@@ -31,6 +31,10 @@ type Memory struct {
 	streams map[string]*memStream
 	closed  bool
 	done    chan struct{} // closed by Close
+
+	files        map[string]*memFile // see files.go
+	fileSeq      uint64
+	filesChanged chan struct{} // closed and replaced when a file is put
 }
 
 // MemoryOptions configures a Memory bus. The zero value is the default.

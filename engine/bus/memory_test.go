@@ -16,6 +16,10 @@ func TestMemory(t *testing.T) {
 	bustest.Run(t, openMemory)
 }
 
+func TestMemoryFiles(t *testing.T) {
+	bustest.RunFiles(t, openMemory)
+}
+
 func openMemory(t testing.TB) bus.Bus {
 	b, err := bus.NewMemory(bus.MemoryOptions{})
 	if err != nil {

@@ -4,10 +4,13 @@
 package bustest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"Batches", testBatches},
 		{"ConcurrentPublishers", testConcurrentPublishers},
 		{"BadArgumentsRefused", testBadArguments},
+		{"PublishAll", testPublishAll},
 		{"Close", testClose},
 	}
 	for _, tt := range tests {
@@ -440,13 +444,44 @@ func testClose(t *testing.T, b bus.Bus) {
 	}
 }
 
+// A batch published at once arrives whole, in order, its repeats (by ID)
+// dropped; a batch with a bad message is refused whole. On a bus without
+// PublishBatch, bus.PublishAll publishes one message at a time.
+func testPublishAll(t *testing.T, b bus.Bus) {
+	ctx := context.Background()
+	var batch []bus.Outgoing
+	for i := range 300 {
+		batch = append(batch, bus.Outgoing{Subject: bus.Reads + ".CAM-1", Data: fmt.Appendf(nil, "data %d", i), ID: fmt.Sprintf("b-%04d", i)})
+	}
+	if err := bus.PublishAll(ctx, b, batch); err != nil {
+		t.Fatal(err)
+	}
+	// Again, with one message more: only that one is new.
+	more := append(slices.Clone(batch[250:]), bus.Outgoing{Subject: bus.Reads, Data: []byte("data 300"), ID: "b-0300"})
+	if err := bus.PublishAll(ctx, b, more); err != nil {
+		t.Fatal(err)
+	}
+	bad := []bus.Outgoing{{Subject: bus.Reads, Data: []byte("x"), ID: "z-1"}, {Subject: bus.Reads, Data: []byte("x"), ID: "has space"}}
+	if err := bus.PublishAll(ctx, b, bad); !errors.Is(err, bus.ErrInvalid) {
+		t.Errorf("a batch with a bad ID: err = %v, want ErrInvalid", err)
+	}
+	r := consume(t, b, bus.Consumer{Stream: bus.Reads, Durable: "writer", MaxBatch: 500}, nil)
+	r.waitFor(t, 301)
+	settle()
+	if got := r.waitFor(t, 301); !slices.Equal(ids(got), wantIDs("b", 301)) {
+		t.Errorf("handled %d messages %v..., want the 301 published once each, in order", len(got), ids(got)[:min(5, len(got))])
+	}
+}
+
 // Benchmark measures a bus end to end: publishers putting messages the
-// size of an encoded read on bus.Reads while one durable consumer takes
-// them in batches of 500. msgs/s is the figure to compare with a force's
+// size of an encoded read on bus.Reads, one at a time or in batches
+// (bus.PublishAll), while one durable consumer takes them in batches of
+// 500. msgs/s is the figure to compare with a force's
 // or the nation's read rate.
 func Benchmark(b *testing.B, open Opener) {
-	for _, publishers := range []int{1, 8} {
-		b.Run(fmt.Sprintf("publishers=%d", publishers), func(b *testing.B) {
+	for _, bc := range []struct{ publishers, batch int }{{1, 1}, {8, 1}, {1, 500}, {4, 500}} {
+		publishers := bc.publishers
+		b.Run(fmt.Sprintf("publishers=%d/batch=%d", publishers, bc.batch), func(b *testing.B) {
 			bs := open(b)
 			defer bs.Close()
 			data := make([]byte, 400)
@@ -469,11 +504,17 @@ func Benchmark(b *testing.B, open Opener) {
 			var wg sync.WaitGroup
 			for p := range publishers {
 				wg.Go(func() {
+					var batch []bus.Outgoing
 					for i := p; i < b.N; i += publishers {
-						if err := bs.Publish(ctx, bus.Reads, data, fmt.Sprintf("m-%d", i)); err != nil {
+						batch = append(batch, bus.Outgoing{Subject: bus.Reads, Data: data, ID: fmt.Sprintf("m-%d", i)})
+						if len(batch) < bc.batch && i+publishers < b.N {
+							continue
+						}
+						if err := bus.PublishAll(ctx, bs, batch); err != nil {
 							b.Error(err)
 							return
 						}
+						batch = batch[:0]
 					}
 				})
 			}
@@ -485,5 +526,129 @@ func Benchmark(b *testing.B, open Opener) {
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 		})
+	}
+}
+
+// RunFiles runs the suite of bus.Files against buses from open, which
+// must implement it.
+func RunFiles(t *testing.T, open Opener) {
+	for _, tt := range []struct {
+		name string
+		run  func(*testing.T, bus.Files)
+	}{
+		{"HeldThenPut", testFilesWatched},
+		{"LargeFile", testLargeFile},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := open(t)
+			t.Cleanup(func() { b.Close() })
+			f, ok := b.(bus.Files)
+			if !ok {
+				t.Fatalf("%T does not keep files", b)
+			}
+			tt.run(t, f)
+		})
+	}
+}
+
+// watched is what a watch has seen: the files, and where it caught up.
+type watched struct {
+	mu       sync.Mutex
+	files    []string // name=contents
+	caughtUp int      // files seen before the nil: -1 until then
+	changed  chan struct{}
+}
+
+func watch(t *testing.T, f bus.Files) *watched {
+	w := &watched{caughtUp: -1, changed: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- f.WatchFiles(ctx, func(_ context.Context, fi *bus.FileInfo, r io.Reader) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if fi == nil {
+				w.caughtUp = len(w.files)
+			} else {
+				data, err := io.ReadAll(r)
+				if err != nil {
+					return err
+				}
+				if int64(len(data)) != fi.Size || fi.Digest == "" || fi.Put.IsZero() {
+					return fmt.Errorf("file %s: %d bytes read, info %+v", fi.Name, len(data), fi)
+				}
+				w.files = append(w.files, fi.Name+"="+string(data)+" "+fi.Meta["format"])
+			}
+			select {
+			case w.changed <- struct{}{}:
+			default:
+			}
+			return nil
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("WatchFiles returned %v, want the context's error", err)
+		}
+	})
+	return w
+}
+
+func (w *watched) waitFor(t *testing.T, n int) ([]string, int) {
+	t.Helper()
+	deadline := time.After(patience)
+	for {
+		w.mu.Lock()
+		files, caughtUp := slices.Clone(w.files), w.caughtUp
+		w.mu.Unlock()
+		if len(files) >= n && caughtUp >= 0 {
+			return files, caughtUp
+		}
+		select {
+		case <-w.changed:
+		case <-deadline:
+			t.Fatalf("watch saw %v (caught up after %d), waited for %d", files, caughtUp, n)
+		}
+	}
+}
+
+// A watch sees the files held when it starts, then that it has caught up,
+// then each file put later; a file put again comes again, as put.
+func testFilesWatched(t *testing.T, f bus.Files) {
+	ctx := context.Background()
+	put := func(name, data string) {
+		t.Helper()
+		if err := f.PutFile(ctx, name, strings.NewReader(data), map[string]string{"format": "csv"}); err != nil {
+			t.Fatalf("PutFile %s: %v", name, err)
+		}
+	}
+	put("national", "v1")
+	put("local", "v1")
+	put("national", "v2")
+	w := watch(t, f)
+	files, caughtUp := w.waitFor(t, 2)
+	if caughtUp != 2 || !slices.Equal(slices.Sorted(slices.Values(files)), []string{"local=v1 csv", "national=v2 csv"}) {
+		t.Errorf("watch began with %v, caught up after %d; want the two files as last put, then caught up", files, caughtUp)
+	}
+	put("local", "v2")
+	if files, _ := w.waitFor(t, 3); files[2] != "local=v2 csv" {
+		t.Errorf("after a put the watch saw %v, want local=v2 last", files)
+	}
+	if err := f.PutFile(ctx, "no.dots", strings.NewReader("x"), nil); !errors.Is(err, bus.ErrInvalid) {
+		t.Errorf("PutFile with a bad name: %v, want ErrInvalid", err)
+	}
+}
+
+// A file larger than any one message goes whole.
+func testLargeFile(t *testing.T, f bus.Files) {
+	data := bytes.Repeat([]byte("AB12CDE,PNC,stolen,2,Stop and check\n"), 100000) // 3.6 MB
+	if err := f.PutFile(context.Background(), "national", bytes.NewReader(data), map[string]string{"format": "csv"}); err != nil {
+		t.Fatal(err)
+	}
+	w := watch(t, f)
+	files, _ := w.waitFor(t, 1)
+	if want := "national=" + string(data) + " csv"; files[0] != want {
+		t.Errorf("watch saw a file of %d bytes, want %d", len(files[0]), len(want))
 	}
 }

@@ -21,12 +21,30 @@
 // Acknowledgements are not confirmed one by one (that would cost a round
 // trip a message): those a server had not yet written when it was killed
 // (not stopped) are lost with it, and their messages come again.
+//
+// [Bus.PublishBatch] publishes asynchronously, up to
+// [Options.PublishWindow] messages in flight, and waits for the server's
+// acknowledgement of each, so that a batch costs about one round trip
+// rather than one a message; each message keeps its ID for
+// de-duplication.
+//
+// Files ([Bus.PutFile], [Bus.WatchFiles]) are kept in a JetStream object
+// store, PREFIX_FILES, in chunks, each checked against its digest when
+// read.
+//
+// What the server acknowledges is written to its files, which it syncs
+// to disk every two minutes unless told to sync every write (from
+// nats-server 2.10, jetstream { sync_interval: always }): a server
+// process killed loses nothing, a machine losing power may lose the last
+// moments. In a cluster (Stream.Replicas 3) a message is acknowledged once
+// a majority of servers hold it, which covers one machine's loss.
 package jetstream
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +63,12 @@ type Options struct {
 	Streams    []Stream      // nil: bus.Reads and bus.Alerts with the defaults
 	Duplicates time.Duration // the de-duplication window; 0: 2 minutes
 	Name       string        // the connection's name, as the server shows it; "": "anpr"
+	// PublishWindow is how many messages one PublishBatch call keeps in
+	// flight, sent and not yet acknowledged by the server; 0: 512.
+	PublishWindow int
+	// PublishTimeout is how long PublishBatch waits for the server to
+	// acknowledge a message before counting it failed; 0: 5 s.
+	PublishTimeout time.Duration
 }
 
 // Stream configures one stream.
@@ -59,6 +83,13 @@ const (
 	defaultPrefix     = "anpr"
 	defaultMaxAge     = 7 * 24 * time.Hour
 	defaultDuplicates = 2 * time.Minute
+	defaultWindow     = 512
+	defaultPubTimeout = 5 * time.Second
+	// maxInFlight bounds the asynchronous publishes of all PublishBatch
+	// calls of a bus together; past it a publish stalls, and fails if it
+	// stalls long. Each call keeps to its window, so this is only reached
+	// by many calls at once.
+	maxInFlight = 1 << 16
 	// pollWait bounds each fetch's wait for messages, and so how long
 	// Consume takes to notice its context ended while idle.
 	pollWait = 500 * time.Millisecond
@@ -74,6 +105,9 @@ type Bus struct {
 	opts   Options
 	closed chan struct{}
 	once   sync.Once
+
+	filesMu sync.Mutex
+	objects jetstream.ObjectStore // made by the first use of files
 }
 
 var _ bus.Bus = (*Bus)(nil)
@@ -99,6 +133,12 @@ func Open(ctx context.Context, url string, opts Options) (*Bus, error) {
 	if opts.Name == "" {
 		opts.Name = "anpr"
 	}
+	if opts.PublishWindow <= 0 {
+		opts.PublishWindow = defaultWindow
+	}
+	if opts.PublishTimeout <= 0 {
+		opts.PublishTimeout = defaultPubTimeout
+	}
 	nc, err := nats.Connect(url,
 		nats.Name(opts.Name),
 		nats.MaxReconnects(-1), // never give up on the server
@@ -111,7 +151,9 @@ func Open(ctx context.Context, url string, opts Options) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open jetstream bus %s: %w", url, err)
 	}
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncMaxPending(maxInFlight),
+		jetstream.WithPublishAsyncTimeout(opts.PublishTimeout))
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("open jetstream bus %s: %w", url, err)
@@ -213,6 +255,84 @@ func (b *Bus) Publish(ctx context.Context, subject string, data []byte, id strin
 			err = errors.Join(bus.ErrClosed, err)
 		}
 		return fmt.Errorf("publish %s: %w", subject, err)
+	}
+	return nil
+}
+
+var _ bus.BatchPublisher = (*Bus)(nil)
+
+// PublishBatch publishes messages without waiting for each to be
+// acknowledged before sending the next, up to Options.PublishWindow in
+// flight, and returns when the server has acknowledged or failed each;
+// see bus.BatchPublisher. Each message keeps its ID for the server's
+// de-duplication, exactly as with Publish. The server takes them in the
+// order sent; where it fails some (the connection lost part way), those
+// it took stay taken.
+func (b *Bus) PublishBatch(ctx context.Context, msgs []bus.Outgoing) error {
+	for _, m := range msgs {
+		stream, err := bus.StreamOf(m.Subject)
+		if err == nil {
+			err = bus.CheckID(m.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("publish batch: %w", err)
+		}
+		if !b.hasStream(stream) {
+			return fmt.Errorf("publish batch %s: %w %q", m.Subject, bus.ErrNoStream, stream)
+		}
+	}
+	if b.isClosed() {
+		return fmt.Errorf("publish batch: %w", bus.ErrClosed)
+	}
+	var failed *bus.PublishError
+	fail := func(i int, err error) {
+		if failed == nil {
+			if b.isClosed() {
+				err = errors.Join(bus.ErrClosed, err)
+			}
+			failed = &bus.PublishError{Err: fmt.Errorf("publish %s: %w", msgs[i].Subject, err)}
+		}
+		failed.Failed = append(failed.Failed, i)
+	}
+	futures := make([]jetstream.PubAckFuture, len(msgs))
+	// await waits for message i's acknowledgement. Acknowledgements come
+	// in the order sent, so waiting for the oldest first costs nothing.
+	await := func(i int) {
+		if futures[i] == nil {
+			return
+		}
+		select {
+		case <-futures[i].Ok():
+		case err := <-futures[i].Err():
+			fail(i, err)
+		case <-ctx.Done():
+			fail(i, ctx.Err())
+		}
+	}
+	oldest := 0
+	for i, m := range msgs {
+		for ; i-oldest >= b.opts.PublishWindow; oldest++ {
+			await(oldest)
+		}
+		if ctx.Err() != nil {
+			fail(i, ctx.Err())
+			continue
+		}
+		stream, _ := bus.StreamOf(m.Subject)
+		f, err := b.js.PublishAsync(b.opts.Prefix+"."+m.Subject, m.Data,
+			jetstream.WithMsgID(m.ID), jetstream.WithExpectStream(b.streamName(stream)))
+		if err != nil {
+			fail(i, err)
+			continue
+		}
+		futures[i] = f
+	}
+	for ; oldest < len(msgs); oldest++ {
+		await(oldest)
+	}
+	if failed != nil {
+		slices.Sort(failed.Failed) // a failure to send comes before older ones' acknowledgements
+		return failed
 	}
 	return nil
 }
@@ -358,10 +478,13 @@ func (b *Bus) pause(ctx context.Context, d time.Duration) {
 	}
 }
 
-// DeleteStreams deletes the bus's streams from the server, and all they
-// hold: for tests, and for taking a deployment down.
+// DeleteStreams deletes the bus's streams and its files from the server,
+// and all they hold: for tests, and for taking a deployment down.
 func (b *Bus) DeleteStreams(ctx context.Context) error {
 	var errs []error
+	if err := b.js.DeleteObjectStore(ctx, b.filesBucket()); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) && !errors.Is(err, jetstream.ErrBucketNotFound) {
+		errs = append(errs, fmt.Errorf("delete object store %s: %w", b.filesBucket(), err))
+	}
 	for _, s := range b.opts.Streams {
 		if err := b.js.DeleteStream(ctx, b.streamName(s.Name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 			errs = append(errs, fmt.Errorf("delete stream %s: %w", b.streamName(s.Name), err))

@@ -68,6 +68,10 @@ func freshPrefix(t testing.TB, url string) string {
 				t.Errorf("delete test stream %s: %v", name, err)
 			}
 		}
+		bucket := (&Bus{opts: Options{Prefix: prefix}}).filesBucket()
+		if err := js.DeleteObjectStore(context.Background(), bucket); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			t.Errorf("delete test object store %s: %v", bucket, err)
+		}
 	})
 	return prefix
 }
@@ -85,6 +89,14 @@ func openTest(t testing.TB, url string, opts Options) *Bus {
 func TestBus(t *testing.T) {
 	url := testServer(t)
 	bustest.Run(t, func(t testing.TB) bus.Bus {
+		return openTest(t, url, Options{Prefix: freshPrefix(t, url)})
+	})
+}
+
+// Files go through the bus's object store.
+func TestFiles(t *testing.T) {
+	url := testServer(t)
+	bustest.RunFiles(t, func(t testing.TB) bus.Bus {
 		return openTest(t, url, Options{Prefix: freshPrefix(t, url)})
 	})
 }

@@ -9,8 +9,13 @@
 // on disk, synced, and the caller may drop its copy. From then on new
 // messages join the end of the spool, so that the bus receives them in
 // the order they were published, and [Spool.Run], which the edge keeps
-// running beside it, sends the spool's messages, oldest first, retrying
-// until the bus takes each.
+// running beside it, sends the spool's messages, oldest first, in
+// batches, retrying until the bus takes each.
+//
+// [Spool.PublishBatch] does the same for a batch: straight to the bus
+// while the spool is empty (with a window of messages in flight, where
+// the bus is a bus.BatchPublisher), and those of it the bus fails to the
+// spool, with one write and one sync for them all.
 //
 // The spool is a directory of segment files, each a run of records
 // (length, CRC-32C, subject, ID, data) appended and synced one by one. A
@@ -225,6 +230,73 @@ func (s *Spool) Publish(ctx context.Context, subject string, data []byte, id str
 	return nil
 }
 
+var _ bus.BatchPublisher = (*Spool)(nil)
+
+// PublishBatch sends a batch of messages to the bus or, those the bus
+// cannot take now, keeps them in the spool, with one write and one sync;
+// see bus.BatchPublisher. It returns nil when every message is held, on
+// the bus or on disk. A batch with a message the bus refuses as invalid
+// is the caller's to fix: its error is returned, nothing spooled. The
+// bus receives the batch in order, except that where it took some of a
+// batch and failed others, those it failed follow from the spool.
+func (s *Spool) PublishBatch(ctx context.Context, msgs []bus.Outgoing) error {
+	for _, m := range msgs {
+		if _, err := bus.StreamOf(m.Subject); err != nil {
+			return fmt.Errorf("spool publish batch: %w", err)
+		}
+		if err := bus.CheckID(m.ID); err != nil {
+			return fmt.Errorf("spool publish batch: %w", err)
+		}
+	}
+	s.mu.Lock()
+	empty := s.count == 0
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("spool publish batch: %w", bus.ErrClosed)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if empty {
+		err := s.sendBatch(ctx, msgs)
+		if err == nil {
+			return nil
+		}
+		var pe *bus.PublishError
+		if refused(err) {
+			return fmt.Errorf("spool publish batch: %w", err)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("spool publish batch: %w", ctx.Err())
+		}
+		s.log.Warn("bus did not take a batch; spooling", "messages", len(msgs), "err", err)
+		if errors.As(err, &pe) {
+			msgs = pick(msgs, pe.Failed)
+		}
+	}
+	if err := s.appendBatch(msgs); err != nil {
+		return fmt.Errorf("spool publish batch of %d: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// pick returns the messages of msgs at the indexes.
+func pick[T any](msgs []T, indexes []int) []T {
+	out := make([]T, len(indexes))
+	for i, j := range indexes {
+		out[i] = msgs[j]
+	}
+	return out
+}
+
+// sendBatch publishes messages, giving the bus SendTimeout to take them.
+func (s *Spool) sendBatch(ctx context.Context, msgs []bus.Outgoing) error {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.SendTimeout)
+	defer cancel()
+	return bus.PublishAll(ctx, s.pub, msgs)
+}
+
 // send publishes one message, giving the bus SendTimeout to take it.
 func (s *Spool) send(ctx context.Context, subject string, data []byte, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.SendTimeout)
@@ -266,6 +338,41 @@ func (s *Spool) append(subject string, data []byte, id string) error {
 	s.wSize += int64(len(rec))
 	s.bytes += int64(len(rec))
 	s.count++
+	s.signal()
+	return nil
+}
+
+// appendBatch writes messages to the end of the spool, all or none, with
+// one sync.
+func (s *Spool) appendBatch(msgs []bus.Outgoing) error {
+	var recs []byte
+	for _, m := range msgs {
+		recs = append(recs, encode(m.Subject, m.Data, m.ID)...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return bus.ErrClosed
+	}
+	if s.bytes+int64(len(recs)) > s.opts.MaxBytes {
+		return fmt.Errorf("%w: %d bytes held, limit %d, batch of %d bytes", ErrFull, s.bytes, s.opts.MaxBytes, len(recs))
+	}
+	if s.w == nil || s.wSize >= s.opts.SegmentBytes {
+		if err := s.rotate(); err != nil {
+			return err
+		}
+	}
+	if _, err := s.w.Write(recs); err != nil {
+		s.w.Truncate(s.wSize)
+		return err
+	}
+	if err := s.w.Sync(); err != nil {
+		s.w.Truncate(s.wSize)
+		return err
+	}
+	s.wSize += int64(len(recs))
+	s.bytes += int64(len(recs))
+	s.count += len(msgs)
 	s.signal()
 	return nil
 }
@@ -352,11 +459,16 @@ func (s *Spool) oldest() (uint64, bool) {
 	return s.segments[0], true
 }
 
+// drainBatch is how many records drain reads ahead and sends at once.
+const drainBatch = 256
+
 // drain sends the messages of one segment, then deletes it. The newest
 // segment is being appended to as it is read: drain reads up to what is
 // written, and the segment is finished when drain has caught up with it
 // under the lock, at which point the spool is empty and Publish goes
-// straight to the bus again.
+// straight to the bus again. Records go to the bus in batches (of
+// drainBatch), so that a spool fills no faster than it drains while the
+// bus is slow.
 func (s *Spool) drain(ctx context.Context, seg uint64, wait *time.Duration) error {
 	path := filepath.Join(s.dir, segmentName(seg))
 	f, err := os.Open(path)
@@ -366,8 +478,17 @@ func (s *Spool) drain(ctx context.Context, seg uint64, wait *time.Duration) erro
 	defer f.Close()
 	r := &reader{f: f}
 	for {
-		rec, n, err := r.next()
-		if err != nil {
+		var recs []record
+		var size int64
+		for len(recs) < drainBatch {
+			rec, n, err := r.next()
+			if err != nil {
+				break
+			}
+			recs = append(recs, rec)
+			size += n
+		}
+		if len(recs) == 0 {
 			done, ferr := s.finishSegment(seg, r.off)
 			if ferr != nil || done {
 				return ferr
@@ -383,6 +504,53 @@ func (s *Spool) drain(ctx context.Context, seg uint64, wait *time.Duration) erro
 			}
 			continue
 		}
+		if err := s.sendRecords(ctx, recs, wait); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.count -= len(recs)
+		s.bytes -= size
+		s.mu.Unlock()
+	}
+}
+
+// sendRecords sends spooled records to the bus, trying again after a
+// growing wait until it has taken each, or refused it.
+func (s *Spool) sendRecords(ctx context.Context, recs []record, wait *time.Duration) error {
+	for len(recs) > 0 {
+		msgs := make([]bus.Outgoing, len(recs))
+		for i, r := range recs {
+			msgs[i] = bus.Outgoing{Subject: r.subject, Data: r.data, ID: r.id}
+		}
+		err := s.sendBatch(ctx, msgs)
+		if err == nil {
+			*wait = s.opts.RetryWait
+			return nil
+		}
+		var pe *bus.PublishError
+		if errors.As(err, &pe) {
+			recs = pick(recs, pe.Failed)
+		}
+		if refused(err) {
+			// Some record the bus will never take: one at a time, to
+			// drop it and send the rest.
+			return s.sendEach(ctx, recs, wait)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Warn("bus did not take spooled messages; waiting", "messages", len(recs), "first", recs[0].id, "wait", *wait, "err", err)
+		if err := s.pause(ctx, wait); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendEach sends records one by one, dropping any the bus refuses as
+// invalid, trying each again after a growing wait until the bus takes it.
+func (s *Spool) sendEach(ctx context.Context, recs []record, wait *time.Duration) error {
+	for _, rec := range recs {
 		for {
 			serr := s.send(ctx, rec.subject, rec.data, rec.id)
 			if serr == nil {
@@ -397,20 +565,26 @@ func (s *Spool) drain(ctx context.Context, seg uint64, wait *time.Duration) erro
 				return ctx.Err()
 			}
 			s.log.Warn("bus did not take a spooled message; waiting", "subject", rec.subject, "id", rec.id, "wait", *wait, "err", serr)
-			t := time.NewTimer(*wait)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
+			if err := s.pause(ctx, wait); err != nil {
+				return err
 			}
-			*wait = min(2**wait, maxRetryWait)
 		}
-		s.mu.Lock()
-		s.count--
-		s.bytes -= n
-		s.mu.Unlock()
 	}
+	return nil
+}
+
+// pause waits *wait, or until ctx ends, and doubles *wait up to
+// maxRetryWait.
+func (s *Spool) pause(ctx context.Context, wait *time.Duration) error {
+	t := time.NewTimer(*wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	*wait = min(2**wait, maxRetryWait)
+	return nil
 }
 
 // finishSegment deletes segment seg once drain has read all of it (to

@@ -16,10 +16,11 @@ import (
 
 // fakeBus is a Publisher that can be taken down and brought back.
 type fakeBus struct {
-	mu   sync.Mutex
-	down bool
-	got  []string // IDs taken, in order
-	sent chan struct{}
+	mu       sync.Mutex
+	down     bool
+	failOnce map[string]bool // IDs to fail the first time they come
+	got      []string        // IDs taken, in order
+	sent     chan struct{}
 }
 
 func newFakeBus() *fakeBus { return &fakeBus{sent: make(chan struct{}, 1)} }
@@ -29,6 +30,10 @@ func (f *fakeBus) Publish(ctx context.Context, subject string, data []byte, id s
 	defer f.mu.Unlock()
 	if f.down {
 		return errors.New("nats: no servers available for connection")
+	}
+	if f.failOnce[id] {
+		delete(f.failOnce, id)
+		return errors.New("nats: timeout")
 	}
 	if string(data) != "data "+id {
 		return fmt.Errorf("%w: data %q does not go with id %s", bus.ErrInvalid, data, id)
@@ -299,5 +304,68 @@ func TestRecordRoundTrip(t *testing.T) {
 			t.Errorf("a record with byte %d altered read back without error", i)
 		}
 		f.Close()
+	}
+}
+
+func batch(from, to int) []bus.Outgoing {
+	var out []bus.Outgoing
+	for i := from; i < to; i++ {
+		id := fmt.Sprintf("r-%04d", i)
+		out = append(out, bus.Outgoing{Subject: bus.Reads + ".CAM-1", Data: []byte("data " + id), ID: id})
+	}
+	return out
+}
+
+// A batch the bus takes part of: the rest is spooled, and follows.
+func TestBatchSpoolsWhatTheBusFailed(t *testing.T) {
+	dir := t.TempDir()
+	b := newFakeBus()
+	b.failOnce = map[string]bool{"r-0003": true, "r-0007": true}
+	s := openTest(t, dir, b, Options{})
+	defer s.Close()
+	if err := s.PublishBatch(context.Background(), batch(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Pending(); n != 2 {
+		t.Errorf("spool holds %d messages, want the 2 the bus failed", n)
+	}
+	stop := run(t, s)
+	defer stop()
+	want := append(slices.Delete(wantIDs(0, 10), 7, 8), "r-0007")
+	want = append(slices.Delete(want, 3, 4), "r-0003")
+	// 0-2, 4-6, 8-9 at once; 3 and 7 from the spool after.
+	got := b.waitFor(t, 10)
+	if !slices.Equal(got[:8], want[:8]) || !slices.ContainsFunc(got[8:], func(id string) bool { return id == "r-0003" }) ||
+		!slices.ContainsFunc(got[8:], func(id string) bool { return id == "r-0007" }) || len(got) != 10 {
+		t.Errorf("bus took %v, want each of the 10 once, the 2 it failed last", got)
+	}
+}
+
+// With the bus down a batch goes to disk whole, and to the bus in order
+// when it is back; a batch with a bad message is refused whole.
+func TestBatchBusDown(t *testing.T) {
+	dir := t.TempDir()
+	b := newFakeBus()
+	b.setDown(true)
+	s := openTest(t, dir, b, Options{})
+	defer s.Close()
+	bad := append(batch(0, 2), bus.Outgoing{Subject: "reads.*", Data: nil, ID: "x"})
+	if err := s.PublishBatch(context.Background(), bad); !errors.Is(err, bus.ErrInvalid) {
+		t.Errorf("a batch with a bad subject: err = %v, want ErrInvalid", err)
+	}
+	if err := s.PublishBatch(context.Background(), batch(0, 600)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PublishBatch(context.Background(), batch(600, 700)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Pending(); n != 700 {
+		t.Errorf("spool holds %d messages, want 700", n)
+	}
+	b.setDown(false)
+	stop := run(t, s)
+	defer stop()
+	if got := b.waitFor(t, 700); !slices.Equal(got, wantIDs(0, 700)) {
+		t.Errorf("bus took %d, want the 700 in order", len(got))
 	}
 }

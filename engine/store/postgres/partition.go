@@ -125,8 +125,8 @@ func (s *Store) ensureDays(ctx context.Context, days []int64) error {
 	}
 	slices.Sort(missing)
 	missing = slices.Compact(missing)
-	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		tx, err := c.Begin(ctx)
+	err := func() error {
+		tx, err := s.pool.Begin(ctx)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Store) ensureDays(ctx context.Context, days []int64) error {
 			}
 		}
 		return tx.Commit(ctx)
-	})
+	}()
 	if err != nil {
 		return fmt.Errorf("make day tables: %w", err)
 	}

@@ -11,13 +11,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// RetentionRun is the record of one deletion of reads by age.
+// RetentionRun is the record of one deletion of reads (or of alerts) by
+// age.
 type RetentionRun struct {
 	ID       int64
 	Started  time.Time
 	Finished time.Time // zero if the run has not finished: still running, or the process stopped mid-run
-	Cutoff   time.Time // the run deletes reads captured before this
-	Deleted  int64     // reads deleted so far; exact even for a run cut short
+	Cutoff   time.Time // the run deletes reads captured (alerts raised) before this
+	Deleted  int64     // reads (alerts) deleted so far; exact even for a run cut short
 	Err      string    // why the run stopped early; "" if it did not
 }
 
@@ -55,15 +56,10 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRu
 	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
 		cutoff = epoch
 	}
-	run := RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
+	run := RetentionRun{Cutoff: cutoff.UTC()}
 	at := run.Cutoff.Format(time.RFC3339Nano)
-	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx,
-			`INSERT INTO retention_runs (started, finished, cutoff, deleted, error) VALUES ($1, NULL, $2, 0, '') RETURNING id`,
-			run.Started.UnixNano(), run.Cutoff.UnixNano()).Scan(&run.ID)
-	})
-	if err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads before %s: record the run: %w", at, err)
+	if err := s.startRun(ctx, readRuns, &run); err != nil {
+		return RetentionRun{}, fmt.Errorf("delete reads before %s: %w", at, err)
 	}
 	runErr := s.dropDays(ctx, &run)
 	if runErr == nil {
@@ -72,20 +68,7 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRu
 	if runErr == nil {
 		runErr = s.deleteIDs(ctx, run.Cutoff.UnixNano())
 	}
-	run.Finished = s.opts.Now().UTC()
-	if runErr != nil {
-		run.Err = runErr.Error()
-	}
-	// Record the end even if ctx was cancelled: that is when it matters.
-	end := context.WithoutCancel(ctx)
-	if err := s.pool.with(end, func(c *pgx.Conn) error {
-		_, err := c.Exec(end, `UPDATE retention_runs SET finished = $1, error = $2 WHERE id = $3`,
-			run.Finished.UnixNano(), run.Err, run.ID)
-		return err
-	}); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("record the run's end: %w", err))
-	}
-	if runErr != nil {
+	if runErr = s.endRun(ctx, readRuns, &run, runErr); runErr != nil {
 		return run, fmt.Errorf("delete reads before %s: stopped after %d: %w", at, run.Deleted, runErr)
 	}
 	return run, nil
@@ -114,7 +97,13 @@ func (s *Store) checkCutoff(cutoff time.Time) error {
 // count recorded is exact.
 func (s *Store) dropDays(ctx context.Context, run *RetentionRun) error {
 	last := dayOf(run.Cutoff.UnixNano()) // the first day not wholly before the cutoff
-	return s.pool.with(ctx, func(c *pgx.Conn) (err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	c := conn.Conn()
+	return func() (err error) {
 		key := lockKey(s.opts.Schema, "partitions")
 		if _, err := c.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 			return fmt.Errorf("lock the partitions: %w", err)
@@ -122,7 +111,8 @@ func (s *Store) dropDays(ctx context.Context, run *RetentionRun) error {
 		defer func() {
 			if _, uerr := c.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); uerr != nil {
 				// Close the connection, and with it the lock, rather
-				// than hand it back to the pool holding the lock.
+				// than hand it back to the pool holding the lock: the
+				// pool destroys a closed connection on release.
 				c.Close(context.WithoutCancel(ctx))
 				err = errors.Join(err, fmt.Errorf("unlock the partitions: %w", uerr))
 			}
@@ -158,7 +148,7 @@ func (s *Store) dropDays(ctx context.Context, run *RetentionRun) error {
 			run.Deleted += n
 		}
 		return nil
-	})
+	}()
 }
 
 // dropTable counts and drops a detached day table and adds the count to
@@ -176,7 +166,7 @@ func dropTable(ctx context.Context, c *pgx.Conn, name string, runID int64) (int6
 	if _, err := tx.Exec(ctx, `DROP TABLE `+name); err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE retention_runs SET deleted = deleted + $1 WHERE id = $2`, n, runID); err != nil {
+	if err := countDeleted(ctx, tx, readRuns, runID, n); err != nil {
 		return 0, err
 	}
 	return n, tx.Commit(ctx)
@@ -192,12 +182,7 @@ func (s *Store) deletePartialDay(ctx context.Context, run *RetentionRun) error {
 	}
 	for {
 		var n int64
-		err := s.pool.with(ctx, func(c *pgx.Conn) error {
-			tx, err := c.Begin(ctx)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback(context.WithoutCancel(ctx))
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, `DELETE FROM reads WHERE (captured, id) IN (
 				SELECT captured, id FROM reads WHERE captured >= $1 AND captured < $2 ORDER BY captured LIMIT $3)`,
 				dayStart(dayOf(cutoff)), cutoff, s.opts.DeleteChunk)
@@ -205,10 +190,7 @@ func (s *Store) deletePartialDay(ctx context.Context, run *RetentionRun) error {
 				return err
 			}
 			n = tag.RowsAffected()
-			if _, err := tx.Exec(ctx, `UPDATE retention_runs SET deleted = deleted + $1 WHERE id = $2`, n, run.ID); err != nil {
-				return err
-			}
-			return tx.Commit(ctx)
+			return countDeleted(ctx, tx, readRuns, run.ID, n)
 		})
 		if err != nil {
 			return fmt.Errorf("delete reads of %s: %w", dayText(dayOf(cutoff)), err)
@@ -225,13 +207,9 @@ func (s *Store) deletePartialDay(ctx context.Context, run *RetentionRun) error {
 // skipped as stored, which is as well.
 func (s *Store) deleteIDs(ctx context.Context, cutoff int64) error {
 	for {
-		var n int64
-		err := s.pool.with(ctx, func(c *pgx.Conn) error {
-			tag, err := c.Exec(ctx, `DELETE FROM read_ids WHERE id IN (
-				SELECT id FROM read_ids WHERE captured < $1 LIMIT $2)`, cutoff, s.opts.DeleteChunk)
-			n = tag.RowsAffected()
-			return err
-		})
+		tag, err := s.pool.Exec(ctx, `DELETE FROM read_ids WHERE id IN (
+			SELECT id FROM read_ids WHERE captured < $1 LIMIT $2)`, cutoff, s.opts.DeleteChunk)
+		n := tag.RowsAffected()
 		if err != nil {
 			return fmt.Errorf("delete the IDs of deleted reads: %w", err)
 		}
@@ -241,30 +219,76 @@ func (s *Store) deleteIDs(ctx context.Context, cutoff int64) error {
 	}
 }
 
-// RetentionRuns returns the record of every deletion run, oldest first.
+// RetentionRuns returns the record of every deletion of reads, oldest
+// first.
 func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
-	var out []RetentionRun
-	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM retention_runs ORDER BY id`)
-		if err != nil {
-			return err
+	return s.runsOf(ctx, readRuns)
+}
+
+// The tables that record deletion runs, one for reads and one for alerts,
+// so that neither record mixes in the other's runs. Each run is a row
+// written when it starts (finished NULL), counted up in the transaction of
+// each deletion, and finished when it ends, so that a run cut short by a
+// crash still shows, with an exact count.
+const (
+	readRuns  = "retention_runs"
+	alertRuns = "alert_retention_runs"
+)
+
+// startRun records the start of a run, setting its ID and start time.
+func (s *Store) startRun(ctx context.Context, table string, run *RetentionRun) error {
+	run.Started = s.opts.Now().UTC()
+	err := s.pool.QueryRow(ctx,
+		`INSERT INTO `+table+` (started, finished, cutoff, deleted, error) VALUES ($1, NULL, $2, 0, '') RETURNING id`,
+		run.Started.UnixNano(), run.Cutoff.UnixNano()).Scan(&run.ID)
+	if err != nil {
+		return fmt.Errorf("record the run: %w", err)
+	}
+	return nil
+}
+
+// countDeleted adds n to the count of a run, in the transaction that
+// deleted them.
+func countDeleted(ctx context.Context, tx pgx.Tx, table string, runID, n int64) error {
+	_, err := tx.Exec(ctx, `UPDATE `+table+` SET deleted = deleted + $1 WHERE id = $2`, n, runID)
+	return err
+}
+
+// endRun records the end of a run that stopped with runErr (nil: it
+// finished), and returns runErr with any failure to record it.
+func (s *Store) endRun(ctx context.Context, table string, run *RetentionRun, runErr error) error {
+	run.Finished = s.opts.Now().UTC()
+	if runErr != nil {
+		run.Err = runErr.Error()
+	}
+	// Record the end even if ctx was cancelled: that is when it matters.
+	end := context.WithoutCancel(ctx)
+	if _, err := s.pool.Exec(end, `UPDATE `+table+` SET finished = $1, error = $2 WHERE id = $3`,
+		run.Finished.UnixNano(), run.Err, run.ID); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("record the run's end: %w", err))
+	}
+	return runErr
+}
+
+// runsOf returns the runs a table records, oldest first.
+func (s *Store) runsOf(ctx context.Context, table string) ([]RetentionRun, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM `+table+` ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RetentionRun, error) {
+		var run RetentionRun
+		var started, cutoff int64
+		var finished *int64
+		if err := row.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
+			return run, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var run RetentionRun
-			var started, cutoff int64
-			var finished *int64
-			if err := rows.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
-				return err
-			}
-			run.Started = time.Unix(0, started).UTC()
-			run.Cutoff = time.Unix(0, cutoff).UTC()
-			if finished != nil {
-				run.Finished = time.Unix(0, *finished).UTC()
-			}
-			out = append(out, run)
+		run.Started = time.Unix(0, started).UTC()
+		run.Cutoff = time.Unix(0, cutoff).UTC()
+		if finished != nil {
+			run.Finished = time.Unix(0, *finished).UTC()
 		}
-		return rows.Err()
+		return run, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)

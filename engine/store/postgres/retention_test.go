@@ -8,17 +8,11 @@ import (
 	"time"
 
 	"anpr/engine/store"
-
-	"github.com/jackc/pgx/v5"
 )
 
 func exec(t *testing.T, s *Store, sql string) {
 	t.Helper()
-	err := s.pool.with(context.Background(), func(c *pgx.Conn) error {
-		_, err := c.Exec(context.Background(), sql)
-		return err
-	})
-	if err != nil {
+	if _, err := s.pool.Exec(context.Background(), sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
@@ -135,9 +129,7 @@ func TestRetentionFinishesAnInterruptedRun(t *testing.T) {
 		t.Errorf("DeleteReadsBefore = %d, %v; want %d (the detached day's reads counted)", n, err, 15+24)
 	}
 	var left int64
-	s.pool.with(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename IN ('reads_20260302', 'reads_20260303')`, s.opts.Schema).Scan(&left)
-	})
+	s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename IN ('reads_20260302', 'reads_20260303')`, s.opts.Schema).Scan(&left)
 	if left != 0 {
 		t.Errorf("%d of the dropped days' tables are still there", left)
 	}

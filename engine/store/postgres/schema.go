@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // migrations builds the schema. Entry i takes a database from version i to
@@ -62,6 +63,55 @@ var migrations = []string{
 		deleted  bigint NOT NULL,
 		error    text   NOT NULL
 	);`,
+
+	// 2: alerts, and the record of their retention runs.
+	//
+	// body is the whole alert (alert.Alert's JSON encoding) as jsonb; the
+	// other columns copy the fields that queries, statistics and retention
+	// look at, and are rewritten with body on every update. raised is Unix
+	// nanoseconds, UTC. Results come newest first by (raised, id), so each
+	// index ends in those; ids compare byte by byte (COLLATE "C"). list,
+	// marker and match_kind are '' for clone alerts, decision_kind and
+	// outcome_kind until they are recorded.
+	//
+	// The table is not partitioned. Raising is idempotent on the alert's
+	// ID alone, which takes a unique index on id, and a partitioned table
+	// can only have unique indexes that include its partition key; and
+	// alerts are a small share of reads (hundreds of thousands a day
+	// nationally at most, against fifty million reads), so retention
+	// deleting them in chunks costs little. The partial index serves
+	// escalation, which looks for new alerts not yet escalated.
+	`CREATE TABLE alerts (
+		id            text COLLATE "C" PRIMARY KEY,
+		raised        bigint   NOT NULL,
+		kind          text     NOT NULL,
+		camera        text COLLATE "C" NOT NULL,
+		vrm           text COLLATE "C" NOT NULL,
+		list          text COLLATE "C" NOT NULL,
+		marker        text COLLATE "C" NOT NULL,
+		match_kind    text     NOT NULL,
+		priority      smallint NOT NULL,
+		state         text     NOT NULL,
+		escalated     boolean  NOT NULL,
+		decision_kind text     NOT NULL,
+		outcome_kind  text     NOT NULL,
+		body          jsonb    NOT NULL
+	);
+	CREATE INDEX alerts_raised        ON alerts (raised, id);
+	CREATE INDEX alerts_camera_raised ON alerts (camera, raised, id);
+	CREATE INDEX alerts_state_raised  ON alerts (state, raised, id);
+	CREATE INDEX alerts_list_raised   ON alerts (list, raised, id);
+	CREATE INDEX alerts_vrm_raised    ON alerts (vrm, raised, id);
+	CREATE INDEX alerts_unescalated   ON alerts (raised, id) WHERE state = 'new' AND NOT escalated;
+
+	CREATE TABLE alert_retention_runs (
+		id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		started  bigint NOT NULL,
+		finished bigint,
+		cutoff   bigint NOT NULL,
+		deleted  bigint NOT NULL,
+		error    text   NOT NULL
+	);`,
 }
 
 // migrate creates the schema if it is missing and brings it up to the last
@@ -69,8 +119,8 @@ var migrations = []string{
 // the store at once: an advisory lock on the schema's name makes them take
 // turns. It refuses a database from a newer program rather than guess at
 // its schema.
-func migrate(ctx context.Context, c *pgx.Conn, schema string, now time.Time) error {
-	tx, err := c.Begin(ctx)
+func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, now time.Time) error {
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"anpr/engine/store"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // SearchReads returns one page of the reads q asks for; see store.Store.
@@ -20,24 +18,22 @@ func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, e
 	}
 	text, args := searchSQL(search)
 	out := make([]store.Read, 0, min(search.Limit, 256))
-	err = s.pool.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, text, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	rows, err := s.pool.Query(ctx, text, args...)
+	if err == nil {
 		for rows.Next() {
 			var r store.Read
 			var captured int64
 			if err := rows.Scan(&r.ID, &r.Camera, &r.VRM, &r.Confidence, &captured,
 				&r.Lane, &r.Direction, &r.Format, &r.PatchRef, &r.OverviewRef); err != nil {
-				return err
+				rows.Close()
+				return nil, fmt.Errorf("search reads: %w", err)
 			}
 			r.Captured = time.Unix(0, captured).UTC()
 			out = append(out, r)
 		}
-		return rows.Err()
-	})
+		rows.Close()
+		err = rows.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search reads: %w", err)
 	}

@@ -52,9 +52,25 @@
 // run cut short (a crash between detaching and dropping) is finished by
 // the next one.
 //
-// Connections come from a small pool of its own ([Options.MaxConns]); each
-// has search_path set to [Options.Schema], so one database can hold
-// several stores (tests use a schema each).
+// # Alerts
+//
+// The store is an alert.Repository too, so that matchers raising alerts
+// and consoles deciding them share one record (the alerttest suite holds
+// it to the same behaviour as the SQLite store). Each alert is one row of
+// alerts: the whole alert as jsonb, beside copies of the fields queries,
+// statistics and retention look at, each indexed with (raised, id), the
+// order results come in. The table is not partitioned: raising is
+// idempotent on the alert's ID alone, which takes a unique index a
+// partitioned table cannot have, and alerts are a small share of reads.
+// [Store.UpdateAlert] reads the alert with SELECT ... FOR UPDATE and
+// writes it in the same transaction, so that changes from any number of
+// processes take turns. Alerts are deleted by age in chunks, each run
+// recorded ([Store.AlertRetentionRuns]) apart from the runs on reads.
+//
+// Connections come from a pool of its own (pgxpool, at most
+// [Options.MaxConns]); each has search_path set to [Options.Schema], so
+// one database can hold several stores (tests use a schema each), and its
+// own temporary staging table for ingest.
 package postgres
 
 import (
@@ -69,6 +85,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Options configures a Store. The zero Options is the default.
@@ -76,7 +93,7 @@ type Options struct {
 	Schema      string           // the schema that holds the store's tables, created if missing; "": "anpr"
 	MaxBatch    int              // most reads one AddReads call takes; 0: store.DefaultMaxBatch
 	DeleteChunk int              // rows deleted per transaction by retention; 0: 10,000
-	MaxConns    int              // connections to the server at most; 0: 8
+	MaxConns    int              // connections to the server at most; 0: 8 (the connection string's pool_max_conns is not used)
 	Now         func() time.Time // the clock for retention records and the guard on cutoffs; nil: time.Now
 }
 
@@ -93,7 +110,7 @@ const (
 // Store is a store of reads in a PostgreSQL schema. It is safe for
 // concurrent use, and several processes may use one schema at once.
 type Store struct {
-	pool *pool
+	pool *pgxpool.Pool
 	opts Options
 
 	mu   sync.Mutex
@@ -121,22 +138,27 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	config, err := pgx.ParseConfig(connString)
+	config, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		// The parse error may quote the connection string, password and
 		// all; say only that it was bad.
 		return nil, fmt.Errorf("open read store: connection string: %w", store.Invalidf("cannot be parsed"))
 	}
-	where := fmt.Sprintf("%s@%s:%d/%s schema %s", config.User, config.Host, config.Port, config.Database, opts.Schema)
-	config.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
-	if config.RuntimeParams["application_name"] == "" {
-		config.RuntimeParams["application_name"] = "anpr read store"
+	config.MaxConns = int32(opts.MaxConns)
+	cc := config.ConnConfig
+	where := fmt.Sprintf("%s@%s:%d/%s schema %s", cc.User, cc.Host, cc.Port, cc.Database, opts.Schema)
+	cc.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+	if cc.RuntimeParams["application_name"] == "" {
+		cc.RuntimeParams["application_name"] = "anpr read store"
 	}
-	s := &Store{opts: opts, days: map[int64]bool{}}
-	s.pool = newPool(config, opts.MaxConns, setupConn)
-	err = s.pool.with(ctx, func(c *pgx.Conn) error { return migrate(ctx, c, opts.Schema, opts.Now()) })
+	config.AfterConnect = setupConn
+	pool, err := pgxpool.NewWithConfig(ctx, config)
 	if err != nil {
-		s.pool.close()
+		return nil, fmt.Errorf("open read store %s: %w", where, err)
+	}
+	s := &Store{pool: pool, opts: opts, days: map[int64]bool{}}
+	if err := migrate(ctx, pool, opts.Schema, opts.Now()); err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("open read store %s: %w", where, err)
 	}
 	return s, nil
@@ -164,8 +186,10 @@ func setupConn(ctx context.Context, c *pgx.Conn) error {
 }
 
 // Close closes the store's connections, waiting for calls in progress.
+// Calls made after it fail.
 func (s *Store) Close() error {
-	return s.pool.close()
+	s.pool.Close()
+	return nil
 }
 
 var readColumns = []string{"id", "camera", "vrm", "confidence", "captured", "lane", "direction", "format", "patch_ref", "overview_ref"}
@@ -239,24 +263,24 @@ func stage(reads []store.Read) (rows [][]any, days []int64) {
 }
 
 func (s *Store) insert(ctx context.Context, rows [][]any) (int, error) {
-	var added int64
-	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		tx, err := c.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"read_staging"}, readColumns, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("copy into staging: %w", err)
-		}
-		tag, err := tx.Exec(ctx, insertSQL)
-		if err != nil {
-			return err
-		}
-		added = tag.RowsAffected()
-		return tx.Commit(ctx)
-	})
-	return int(added), err
+	// One connection for the whole transaction: the staging table is that
+	// connection's own.
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"read_staging"}, readColumns, pgx.CopyFromRows(rows)); err != nil {
+		return 0, fmt.Errorf("copy into staging: %w", err)
+	}
+	tag, err := tx.Exec(ctx, insertSQL)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // isNoPartition reports whether err is PostgreSQL's refusal of a row for
