@@ -29,7 +29,7 @@ test: deps
 # runs these too and they skip where the services are absent; here a skip
 # is a failure.
 test-integration: deps
-	@mkdir -p build; $(GO) test -count=1 -v ./engine/store/postgres/... ./engine/bus/... 2>&1 | tee build/integration.log | grep -E '^(ok|FAIL|---|panic)' ; \
+	@mkdir -p build; $(GO) test -count=1 -v ./engine/store/postgres/... ./engine/bus/... ./engine/role/... 2>&1 | tee build/integration.log | grep -E '^(ok|FAIL|---|panic)' ; \
 	  if grep -q -- '--- SKIP' build/integration.log; then echo "test-integration: tests skipped: are NATS and PostgreSQL running?"; exit 1; fi; \
 	  ! grep -q -E '^(FAIL|panic)' build/integration.log
 
