@@ -134,7 +134,13 @@ var bigStore = sync.OnceValue(func() benchStore {
 		return benchStore{err: err}
 	}
 	benchDir = dir
-	s, err := Open(filepath.Join(dir, "reads.db"), Options{})
+	opts := Options{}
+	if v := os.Getenv("STORE_BENCH_CACHE_MIB"); v != "" {
+		if opts.CacheMiB, err = strconv.Atoi(v); err != nil {
+			return benchStore{err: fmt.Errorf("STORE_BENCH_CACHE_MIB=%q: %w", v, err)}
+		}
+	}
+	s, err := Open(filepath.Join(dir, "reads.db"), opts)
 	if err != nil {
 		return benchStore{err: err}
 	}
