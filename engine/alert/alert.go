@@ -272,7 +272,10 @@ func cloneID(r store.Read, c hotlist.CloneAlert) string {
 	var at [16]byte
 	binary.BigEndian.PutUint64(at[:8], uint64(c.Earlier.At.UnixNano()))
 	binary.BigEndian.PutUint64(at[8:], uint64(c.Later.At.UnixNano()))
-	return digest("clone", r.ID, c.VRM, c.Earlier.Camera, c.Later.Camera, string(at[:]))
+	// The pair of sightings, not the read that completed it: the same pair
+	// seen again from its other read (a redelivery, or a late read arriving
+	// after a later one) is the same suspected clone, raised once.
+	return digest("clone", c.VRM, c.Earlier.Camera, c.Later.Camera, string(at[:]))
 }
 
 // digest hashes its parts, each prefixed by its length so that no two lists
