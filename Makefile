@@ -18,6 +18,7 @@ deps:
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/anpr
+	$(GO) build -o bin/anpr-planner ./cmd/anpr-planner
 
 # Under a virtual display (xvfb-run), so the planner's tests can draw.
 test: deps
