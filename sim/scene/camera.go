@@ -57,13 +57,23 @@ type Placement struct {
 // placeCamera samples a realistic ANPR set-up: mounting height 3 to 8 m,
 // plate 5 to 40 m away, within about 30 degrees of the lane, and a focal
 // length giving the requested character height. The plate's centre lands at
-// (targetU, targetV) in the image.
-func placeCamera(rng *rand.Rand, width, height int, charPx, plateCentreY, charHeightMM, targetU, targetV float64) (*Camera, Placement, vec3) {
+// (targetU, targetV) in the image. A positive fixHeight or fixDistance is
+// used instead of the draw (which is still made, to keep the seed's other
+// draws as they were).
+func placeCamera(rng *rand.Rand, width, height int, charPx, plateCentreY, charHeightMM, targetU, targetV, fixHeight, fixDistance float64) (*Camera, Placement, vec3) {
 	camH := 3 + 5*rng.Float64()
+	if fixHeight > 0 {
+		camH = fixHeight
+	}
 	// Steep views from close gantries are rare; keep the look-down angle
 	// under about 35 degrees by pushing the plate out if needed.
 	minDist := math.Max(5, (camH-plateCentreY)/math.Tan(35*math.Pi/180))
 	dist := minDist + (40-minDist)*math.Pow(rng.Float64(), 1.6)
+	if fixDistance > 0 {
+		// A camera closer than its height allows looks down steeply: the
+		// plate is at least as far as the drop to it.
+		dist = math.Max(fixDistance, math.Abs(camH-plateCentreY)+0.5)
+	}
 	angle := (rng.Float64()*2 - 1) * 28 // degrees either side of the lane
 	drop := camH - plateCentreY
 	ground := math.Sqrt(math.Max(dist*dist-drop*drop, 1))

@@ -133,6 +133,61 @@ func ImageSeed(runSeed uint64, i int) uint64 {
 // Render draws one image of the given kind under a named condition (or
 // "mixed"). The same kind, condition and seed always give the same image.
 func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, error) {
+	return r.render(kind, condition, seed, nil)
+}
+
+// Subject fixes what an image shows where the caller knows it, as the
+// simulator's virtual cameras do (this vehicle's mark, seen by this camera,
+// at this speed), instead of drawing it from the seed. Zero fields are drawn
+// as Render draws them. Every draw is made whether or not it is then
+// overridden, so that the same seed gives the same road, vehicle and
+// weather whatever the subject.
+type Subject struct {
+	Mark vrm.Mark // the mark on the plate; Display is drawn, Text labels it
+	// Side is the end of the vehicle seen: Front or Rear; "" draws one.
+	// Motorcycles carry no front plate, so a front drawn with a motorcycle
+	// layout is drawn as a one-line car plate.
+	Side          plate.Side
+	CharPx        float64 // height of the legal 79 mm character in pixels, 4 to 400
+	CameraHeightM float64 // mounting height above the road, 1 to 30 m
+	DistanceM     float64 // camera to plate in a straight line, 2 to 200 m
+	SpeedMPH      float64 // the vehicle's speed, for motion blur
+	ShutterS      float64 // exposure in seconds, for motion blur
+}
+
+func (s *Subject) check() error {
+	switch {
+	case s.Mark.Text == "" || s.Mark.Display == "":
+		return fmt.Errorf("%w: subject without a mark", ErrBadOptions)
+	case s.Side != "" && s.Side != plate.Front && s.Side != plate.Rear:
+		return fmt.Errorf("%w: subject side %q: want %s or %s", ErrBadOptions, s.Side, plate.Front, plate.Rear)
+	case s.CharPx != 0 && (s.CharPx < 4 || s.CharPx > 400):
+		return fmt.Errorf("%w: subject character height %g px: want 4 to 400", ErrBadOptions, s.CharPx)
+	case s.CameraHeightM != 0 && (s.CameraHeightM < 1 || s.CameraHeightM > 30):
+		return fmt.Errorf("%w: camera height %g m: want 1 to 30", ErrBadOptions, s.CameraHeightM)
+	case s.DistanceM != 0 && (s.DistanceM < 2 || s.DistanceM > 200):
+		return fmt.Errorf("%w: distance %g m: want 2 to 200", ErrBadOptions, s.DistanceM)
+	case s.SpeedMPH < 0 || s.SpeedMPH > 200:
+		return fmt.Errorf("%w: speed %g mph: want 0 to 200", ErrBadOptions, s.SpeedMPH)
+	case s.ShutterS < 0 || s.ShutterS > 0.1:
+		return fmt.Errorf("%w: shutter %g s: want 0 to 0.1", ErrBadOptions, s.ShutterS)
+	}
+	return nil
+}
+
+// RenderSubject is Render with the plate's mark, and whatever else s
+// fixes, given rather than drawn. Kind must be KindScene or KindCrop.
+func (r *Renderer) RenderSubject(kind Kind, condition string, seed uint64, s Subject) (Sample, error) {
+	if kind == KindEmpty {
+		return Sample{}, fmt.Errorf("%w: an empty frame shows no subject", ErrBadOptions)
+	}
+	if err := s.check(); err != nil {
+		return Sample{}, err
+	}
+	return r.render(kind, condition, seed, &s)
+}
+
+func (r *Renderer) render(kind Kind, condition string, seed uint64, subject *Subject) (Sample, error) {
 	if kind != KindScene && kind != KindCrop && kind != KindEmpty {
 		return Sample{}, fmt.Errorf("unknown kind %q (want %s, %s or %s)", kind, KindScene, KindCrop, KindEmpty)
 	}
@@ -142,14 +197,38 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 		return Sample{}, err
 	}
 	mark := vrm.GenerateMix(rng, r.opts.AsOf)
+	if subject != nil {
+		mark = subject.Mark
+	}
 	spec := plate.RandomSpec(rng, mark.Display, r.fonts)
 	spec.Wear.Dirt = math.Max(spec.Wear.Dirt, cond.Dirt)
+	if subject != nil {
+		if subject.Side != "" {
+			spec.Side = subject.Side
+		}
+		if spec.Side == plate.Front && spec.Layout == plate.Motorcycle {
+			spec.Layout = plate.OneLine
+		}
+		if subject.SpeedMPH > 0 {
+			cond.SpeedMPH = round(subject.SpeedMPH, 0)
+		}
+		if subject.ShutterS > 0 {
+			cond.ShutterS, cond.Shutter = subject.ShutterS, fmt.Sprintf("1/%d", int(math.Round(1/subject.ShutterS)))
+		}
+	}
 
 	W, H := float64(r.opts.Width), float64(r.opts.Height)
 	// Character heights: log-uniform, so small hard plates are as common as
 	// large easy ones.
 	lo, hi := math.Log(r.opts.MinCharPx), math.Log(r.opts.MaxCharPx)
 	charPx := math.Exp(lo + (hi-lo)*rng.Float64())
+	var camHeight, distance float64
+	if subject != nil {
+		if subject.CharPx > 0 {
+			charPx = subject.CharPx
+		}
+		camHeight, distance = subject.CameraHeightM, subject.DistanceM
+	}
 	charMM := 79.0
 	plateY := 0.3 + 0.3*rng.Float64()
 	switch {
@@ -162,7 +241,7 @@ func (r *Renderer) Render(kind Kind, condition string, seed uint64) (Sample, err
 	if kind != KindCrop {
 		u0, v0 = W*(0.12+0.76*rng.Float64()), H*(0.15+0.72*rng.Float64())
 	}
-	cam, placement, centre := placeCamera(rng, r.opts.Width, r.opts.Height, charPx, plateY, charMM, u0, v0)
+	cam, placement, centre := placeCamera(rng, r.opts.Width, r.opts.Height, charPx, plateY, charMM, u0, v0, camHeight, distance)
 	yaw := (rng.Float64()*2 - 1) * 6
 	placement.VehicleYawDeg = round(yaw, 1)
 	face := newFacePlane(cam, centre, yaw)
