@@ -8,7 +8,7 @@ DEMO_PORT ?= 18081
 DEMO_DATA ?= demo-data
 CONSOLE_PORT ?= 8080
 
-.PHONY: all deps build test demo demo-engine test-integration bench fuzz contact-sheets models clean
+.PHONY: all deps build test demo demo-engine test-integration scenarios bench fuzz contact-sheets models clean
 
 all: build
 
@@ -24,6 +24,12 @@ build: deps
 test: deps
 	$(GO) vet ./...
 	xvfb-run -a $(GO) test -count=1 ./...
+
+# The longer scenarios (ci-smoke runs in make test; county-day, about 13
+# minutes, runs alone: bin/anpr sim run scenarios/county-day.yaml).
+scenarios: build
+	@for s in night-ir rain-rush-hour bassetts-pole; do \
+	  ./$(BIN) sim run scenarios/$$s.yaml --report build/scenarios/$$s || exit 1; done
 
 # The scale-out path against real NATS JetStream and PostgreSQL (at
 # ANPR_TEST_NATS and ANPR_TEST_POSTGRES, default 127.0.0.1). `make test`
