@@ -25,7 +25,7 @@ func newHotlistCommand() *cobra.Command {
 		Use:   "hotlist",
 		Short: "Load lists of vehicles of interest and check marks against them",
 	}
-	cmd.AddCommand(newHotlistCheckCommand())
+	cmd.AddCommand(newHotlistCheckCommand(), newHotlistPublishCommand())
 	return cmd
 }
 

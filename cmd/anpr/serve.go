@@ -124,6 +124,8 @@ type serveFlags struct {
 	demoCameras          int
 	readerPath, detPath  string
 	pyroscope, pprofAddr string
+	role, bus, postgres  string
+	busPrefix, pgSchema  string
 }
 
 func newServeCommand() *cobra.Command {
@@ -151,6 +153,13 @@ printed), demo cameras and the sample hotlist, and runs virtual cameras
 every third vehicle they show is put on a "demo" hotlist just before it
 passes, so alerts arrive.
 
+--role edge|matcher|writer runs one part of a scaled-out deployment on NATS
+JetStream (--bus) and PostgreSQL (--postgres): edges read --feed cameras and
+send their reads through a local disk spool; writers store reads in
+PostgreSQL; matchers match them against --hotlist files and lists published
+with 'anpr hotlist publish', and raise alerts into PostgreSQL. Run as many of
+each as the load needs.
+
 --feed CAMERA=SOURCE has the engine read a camera itself (a video file,
 directory of images, http:// MJPEG, rtsp:// or V4L2 device, as 'anpr
 watch' takes); the camera must be in the register.`,
@@ -171,6 +180,11 @@ watch' takes); the camera must be in the register.`,
 	fl.BoolVar(&f.insecureCookies, "insecure-cookies", false, "session cookie without the Secure flag, for plain HTTP to a non-local address")
 	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and virtual cameras feeding the engine")
 	fl.IntVar(&f.demoCameras, "demo-cameras", 2, "virtual cameras the demo runs")
+	fl.StringVar(&f.role, "role", roleAll, "all (everything in one process), or one part of a scaled-out deployment: edge, matcher or writer")
+	fl.StringVar(&f.bus, "bus", "", "NATS JetStream server of a scaled-out deployment (nats://host:4222), for --role edge|matcher|writer")
+	fl.StringVar(&f.postgres, "postgres", "", "PostgreSQL of a scaled-out deployment (postgres://...), for --role matcher|writer")
+	fl.StringVar(&f.busPrefix, "bus-prefix", "anpr", "prefix of the deployment's stream and subject names, so deployments can share a NATS server")
+	fl.StringVar(&f.pgSchema, "postgres-schema", "anpr", "PostgreSQL schema holding the deployment's tables")
 	fl.StringVar(&f.pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	fl.StringVar(&f.readerPath, "model", defaultReaderModel, "plate reader model (ONNX), for --feed and --demo")
@@ -179,6 +193,9 @@ watch' takes); the camera must be in the register.`,
 }
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
+	if f.role != roleAll {
+		return runRole(cmd, f)
+	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	feeds, err := parsePairs("--feed", f.feeds)
 	if err != nil {
@@ -281,7 +298,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	goRun("escalation", func() error { return alerts.Run(ctx) })
 	goRun("retention", func() error { return runRetention(ctx, b, alerts, f.keepReads, f.keepAlerts, logger) })
 	for _, kv := range feeds {
-		goRun("feed "+kv[0], func() error { return runFeed(ctx, kv[0], kv[1], f.readerPath, f.detPath, pipe, logger) })
+		goRun("feed "+kv[0], func() error {
+			return runFeed(ctx, kv[0], kv[1], f.readerPath, f.detPath, pipelineSubmitter(pipe, logger), logger)
+		})
 	}
 	if f.demo {
 		if err := startDemoCameras(ctx, goRun, b, hl, f, pipe, logger); err != nil {

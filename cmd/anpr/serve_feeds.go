@@ -23,9 +23,25 @@ import (
 	"anpr/sim/stream"
 )
 
+// submitter takes reads in: the back office's ingest pipeline, or an
+// edge's bus.
+type submitter func(context.Context, []ingest.Submission) error
+
+func pipelineSubmitter(p *ingest.Pipeline, log *slog.Logger) submitter {
+	return func(ctx context.Context, subs []ingest.Submission) error {
+		res, err := p.Submit(ctx, subs)
+		if err == nil {
+			for _, s := range subs {
+				log.Info("read", "camera", s.Read.Camera, "vrm", s.Read.VRM, "confidence", fmt.Sprintf("%.2f", s.Read.Confidence), "alerts", len(res.Alerts))
+			}
+		}
+		return err
+	}
+}
+
 // runFeed has the engine read one camera's feed and sends every vehicle
-// pass into the back office as a read with its images.
-func runFeed(ctx context.Context, cam, src, readerPath, detPath string, pipe *ingest.Pipeline, log *slog.Logger) error {
+// pass on as a read with its images.
+func runFeed(ctx context.Context, cam, src, readerPath, detPath string, submit submitter, log *slog.Logger) error {
 	rec, err := recognise.Open(recognise.Options{DetectorModel: detPath, DetectorSHA256: manifestSHA(detPath),
 		ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath), Threshold: 0.3, MinConfidence: recognise.DefaultMinConfidence})
 	if err != nil {
@@ -40,13 +56,10 @@ func runFeed(ctx context.Context, cam, src, readerPath, detPath string, pipe *in
 			if read.VRM == "" {
 				return nil
 			}
-			res, err := pipe.Submit(ctx, []ingest.Submission{{Read: read, Patch: p.Patch, Overview: p.Overview}})
-			if err != nil {
+			if err := submit(ctx, []ingest.Submission{{Read: read, Patch: p.Patch, Overview: p.Overview}}); err != nil {
 				// One bad read must not stop a camera: say so and go on.
 				log.Error("read not taken in", "camera", cam, "vrm", read.VRM, "err", err)
-				return nil
 			}
-			log.Info("read", "camera", cam, "vrm", read.VRM, "confidence", fmt.Sprintf("%.2f", read.Confidence), "alerts", len(res.Alerts))
 			return nil
 		})
 	log.Info("feed ended", "camera", cam, "frames", st.Frames, "dropped", st.Dropped, "bad", st.Bad, "passes", st.Passes)
@@ -167,7 +180,7 @@ func startDemoCameras(ctx context.Context, goRun func(string, func() error), b *
 				return list.add(ctx, t.Plate)
 			}, nil)
 		})
-		goRun("feed "+id, func() error { return runFeed(ctx, id, url, f.readerPath, f.detPath, pipe, log) })
+		goRun("feed "+id, func() error { return runFeed(ctx, id, url, f.readerPath, f.detPath, pipelineSubmitter(pipe, log), log) })
 	}
 	return nil
 }

@@ -157,7 +157,19 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("open read store %s: %w", where, err)
 	}
 	s := &Store{pool: pool, opts: opts, days: map[int64]bool{}}
-	if err := migrate(ctx, pool, opts.Schema, opts.Now()); err != nil {
+	// Processes starting together race to create the schema: the
+	// advisory lock serialises them, but a catalog lookup made after
+	// waiting for it can miss the schema the first one just committed,
+	// and CREATE SCHEMA IF NOT EXISTS then fails on the catalog's unique
+	// index. Once more, and the schema is there to be seen.
+	for attempt := 0; ; attempt++ {
+		err = migrate(ctx, pool, opts.Schema, opts.Now())
+		var pgErr *pgconn.PgError
+		if err == nil || attempt == 2 || !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+			break
+		}
+	}
+	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open read store %s: %w", where, err)
 	}
