@@ -126,6 +126,8 @@ type serveFlags struct {
 	pyroscope, pprofAddr string
 	role, bus, postgres  string
 	busPrefix, pgSchema  string
+	consoleName          string
+	imagesDir            string
 }
 
 func newServeCommand() *cobra.Command {
@@ -157,8 +159,11 @@ passes, so alerts arrive.
 JetStream (--bus) and PostgreSQL (--postgres): edges read --feed cameras and
 send their reads through a local disk spool; writers store reads in
 PostgreSQL; matchers match them against --hotlist files and lists published
-with 'anpr hotlist publish', and raise alerts into PostgreSQL. Run as many of
-each as the load needs.
+with 'anpr hotlist publish', and raise alerts into PostgreSQL; consoles serve
+the API and the operator console over PostgreSQL, their users, cameras and
+audit log in --data, reads posted to the API going onto the bus and the
+matchers' alerts reaching the operators live. Run as many of each as the
+load needs.
 
 --feed CAMERA=SOURCE has the engine read a camera itself (a video file,
 directory of images, http:// MJPEG, rtsp:// or V4L2 device, as 'anpr
@@ -180,10 +185,12 @@ watch' takes); the camera must be in the register.`,
 	fl.BoolVar(&f.insecureCookies, "insecure-cookies", false, "session cookie without the Secure flag, for plain HTTP to a non-local address")
 	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and virtual cameras feeding the engine")
 	fl.IntVar(&f.demoCameras, "demo-cameras", 2, "virtual cameras the demo runs")
-	fl.StringVar(&f.role, "role", roleAll, "all (everything in one process), or one part of a scaled-out deployment: edge, matcher or writer")
+	fl.StringVar(&f.role, "role", roleAll, "all (everything in one process), or one part of a scaled-out deployment: edge, matcher, writer or console")
 	fl.StringVar(&f.bus, "bus", "", "NATS JetStream server of a scaled-out deployment (nats://host:4222), for --role edge|matcher|writer")
 	fl.StringVar(&f.postgres, "postgres", "", "PostgreSQL of a scaled-out deployment (postgres://...), for --role matcher|writer")
 	fl.StringVar(&f.busPrefix, "bus-prefix", "anpr", "prefix of the deployment's stream and subject names, so deployments can share a NATS server")
+	fl.StringVar(&f.imagesDir, "images", "", "for --role writer|console: the image store (default DATA/images); writers and consoles share one (a network file system) for consoles to show alerts' images")
+	fl.StringVar(&f.consoleName, "console-name", "", "this console's name among the deployment's consoles, for its stream of alert events (default: the host name)")
 	fl.StringVar(&f.pgSchema, "postgres-schema", "anpr", "PostgreSQL schema holding the deployment's tables")
 	fl.StringVar(&f.pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")

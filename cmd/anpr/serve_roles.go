@@ -2,22 +2,29 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"anpr/engine/access"
 	"anpr/engine/alert"
+	"anpr/engine/api"
+	"anpr/engine/audit"
 	"anpr/engine/bus"
 	"anpr/engine/bus/jetstream"
 	"anpr/engine/camera"
 	"anpr/engine/hotlist"
+	"anpr/engine/ingest"
 	"anpr/engine/role"
 	"anpr/engine/store"
 	"anpr/engine/store/postgres"
@@ -29,6 +36,7 @@ const (
 	roleEdge    = "edge"    // reads camera feeds and sends reads to the bus
 	roleMatcher = "matcher" // matches reads from the bus, raises alerts into PostgreSQL
 	roleWriter  = "writer"  // stores reads from the bus in PostgreSQL
+	roleConsole = "console" // the API and operator console over PostgreSQL, alerts live from the bus
 )
 
 // runRole runs one scale-out role against NATS JetStream (--bus) and
@@ -37,7 +45,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 	switch {
 	case f.bus == "":
 		return badInput("--role %s needs --bus nats://HOST:4222", f.role)
-	case (f.role == roleMatcher || f.role == roleWriter) && f.postgres == "":
+	case (f.role == roleMatcher || f.role == roleWriter || f.role == roleConsole) && f.postgres == "":
 		return badInput("--role %s needs --postgres postgres://...", f.role)
 	case f.role == roleEdge && len(f.feeds) == 0:
 		return badInput("--role edge needs at least one --feed CAMERA=SOURCE")
@@ -71,7 +79,11 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 	}
 	// Images live where the role runs; a deployment shares the directory
 	// (a network file system) or leaves images inline on the bus.
-	images, err := store.OpenImages(filepath.Join(f.dir, "images"))
+	imagesDir := f.imagesDir
+	if imagesDir == "" {
+		imagesDir = filepath.Join(f.dir, "images")
+	}
+	images, err := store.OpenImages(imagesDir)
 	if err != nil {
 		return err
 	}
@@ -104,7 +116,15 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		if err != nil {
 			return err
 		}
-		runs = append(runs, w.Run)
+		runs = append(runs, w.Run, func(ctx context.Context) error {
+			return runStoreRetention(ctx, db, f.keepReads, f.keepAlerts, logger)
+		})
+	case roleConsole:
+		run, err := consoleRole(ctx, f, b, db, images, logger)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run)
 	case roleMatcher:
 		hl, err := hotlist.New(hotlist.Options{Logger: logger})
 		if err != nil {
@@ -132,7 +152,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		}
 		runs = append(runs, replica.Run, m.Run, alerts.Run)
 	default:
-		return badInput("--role %q: want all, edge, matcher or writer", f.role)
+		return badInput("--role %q: want all, edge, matcher, writer or console", f.role)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "anpr serve: %s running on %s; Ctrl-C to stop\n", f.role, f.bus)
 
@@ -209,4 +229,144 @@ func publishList(ctx context.Context, files bus.Files, name, path string) error 
 	}
 	defer fh.Close()
 	return role.PublishHotlist(ctx, files, name, format, fh)
+}
+
+// consoleRole serves the API and the operator console over the
+// deployment's PostgreSQL, with users, sessions, cameras and the audit log
+// in the console's --data; reads posted to the API go onto the bus, and
+// the alerts matchers raise reach the operators' live streams from the
+// bus.
+func consoleRole(ctx context.Context, f serveFlags, b *jetstream.Bus, db *postgres.Store, images *store.Images, log *slog.Logger) (func(context.Context) error, error) {
+	key, err := auditKeyIn(f.dir)
+	if err != nil {
+		return nil, err
+	}
+	auditLog, err := audit.Open(filepath.Join(f.dir, "audit.log"), key, nil)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := access.Open(filepath.Join(f.dir, "access.db"), access.Options{})
+	if err != nil {
+		auditLog.Close()
+		return nil, err
+	}
+	cams, err := camera.Open(filepath.Join(f.dir, "cameras.json"))
+	if err != nil {
+		return nil, err
+	}
+	edge, err := role.NewEdge(role.EdgeConfig{Bus: b, SpoolDir: filepath.Join(f.dir, "spool"), Cameras: cams, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	hl, err := hotlist.New(hotlist.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	replica, err := role.NewHotlistReplica(role.HotlistReplicaConfig{Files: b, Hotlists: hl, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	alerts := alert.NewService(db, alert.Options{Log: log, EscalateAfter: f.escalateAfter})
+	srv, err := api.New(api.Config{Access: dir, Audit: auditLog, AuditKey: key, Alerts: alerts, Reads: db, Images: images,
+		Cameras: cams, Hotlists: hl, Ingest: edgeIngester{edge}, InsecureCookies: f.insecureCookies, Logger: log,
+		HotlistsManaged: "publish them to every matcher with 'anpr hotlist publish'"})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("listen on %s: %w", f.listen, err)}
+	}
+	durable := f.consoleName
+	if durable == "" {
+		durable, _ = os.Hostname()
+	}
+	durable = "console-" + sanitiseName(durable)
+	return func(ctx context.Context) error {
+		defer dir.Close()
+		defer auditLog.Close()
+		defer edge.Close()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errs := make(chan error, 5)
+		for _, run := range []func(context.Context) error{
+			edge.Run, replica.Run, alerts.Run,
+			func(ctx context.Context) error { return srv.Serve(ctx, ln) },
+			// Each console has a durable consumer of its own, so every
+			// console sees every alert event.
+			func(ctx context.Context) error {
+				return b.Consume(ctx, bus.Consumer{Stream: bus.Alerts, Durable: durable}, func(_ context.Context, msgs []bus.Message) error {
+					for _, m := range msgs {
+						var ev alert.Event
+						if err := json.Unmarshal(m.Data, &ev); err != nil {
+							log.Error("alert event not understood; dropped", "message", m.ID, "err", err)
+							continue
+						}
+						alerts.Relay(ev)
+					}
+					return nil
+				})
+			},
+		} {
+			go func() { errs <- run(ctx) }()
+		}
+		log.Info("console serving", "addr", ln.Addr().String())
+		err := <-errs
+		cancel()
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+		return err
+	}, nil
+}
+
+// edgeIngester takes the API's reads onto the bus through an edge.
+type edgeIngester struct{ edge *role.Edge }
+
+func (e edgeIngester) Submit(ctx context.Context, subs []ingest.Submission) (ingest.Result, error) {
+	if err := e.edge.Submit(ctx, subs); err != nil {
+		return ingest.Result{}, err
+	}
+	return ingest.Result{Added: len(subs)}, nil
+}
+
+// sanitiseName keeps the letters, digits, - and _ of a name, for a
+// durable consumer's name.
+func sanitiseName(s string) string {
+	out := []byte{}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return "console"
+	}
+	return string(out)
+}
+
+// runStoreRetention deletes reads and alerts past their keeping time from
+// the deployment's PostgreSQL once an hour. Every writer runs it; the
+// store takes one run at a time.
+func runStoreRetention(ctx context.Context, db *postgres.Store, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		if run, err := db.RunRetention(ctx, keepReads, now); err != nil {
+			log.Error("read retention", "err", err)
+		} else {
+			log.Info("read retention", "deleted", run.Deleted, "cutoff", run.Cutoff)
+		}
+		if n, err := db.DeleteAlertsBefore(ctx, now.Add(-keepAlerts)); err != nil {
+			log.Error("alert retention", "err", err)
+		} else {
+			log.Info("alert retention", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +84,49 @@ func TestServeRolesScaledOut(t *testing.T) {
 	writer := start(append([]string{"serve", "--role", "writer", "--data", filepath.Join(dir, "w")}, common...)...)
 	matcher := start(append([]string{"serve", "--role", "matcher", "--data", filepath.Join(dir, "m")}, common...)...)
 
+	// A console, with an operator added as an administrator would.
+	consoleDir := filepath.Join(dir, "c")
+	root := newRootCommand()
+	root.SetArgs([]string{"users", "add", "olive", "--role", "operator", "--data", consoleDir})
+	root.SetIn(strings.NewReader("a long enough pass phrase\n"))
+	root.SetOut(io.Discard)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	console := start(append([]string{"serve", "--role", "console", "--data", consoleDir, "--listen", addr, "--console-name", "test"}, common...)...)
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	var res *http.Response
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		body, _ := json.Marshal(map[string]string{"name": "olive", "password": "a long enough pass phrase"})
+		if res, err = hc.Post("http://"+addr+"/api/login", "application/json", bytes.NewReader(body)); err == nil {
+			break
+		}
+	}
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("operator login at the console: %v", err)
+	}
+	res.Body.Close()
+	stream, err := hc.Get("http://" + addr + "/api/alerts/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	live := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stream.Body)
+		for lines.Scan() {
+			if strings.HasPrefix(lines.Text(), "data: ") && strings.Contains(lines.Text(), "AB12CDE") {
+				live <- lines.Text()
+				return
+			}
+		}
+	}()
+
 	list := filepath.Join(dir, "pnc.csv")
 	os.WriteFile(list, []byte("vrm,list,marker,priority\nAB12CDE,PNC,stolen,2\n"), 0o600)
 	if code := run([]string{"hotlist", "publish", "--bus", natsURL, "--bus-prefix", prefix, "pnc=" + list}, io.Discard, io.Discard); code != 0 {
@@ -115,8 +165,13 @@ func TestServeRolesScaledOut(t *testing.T) {
 	if len(reads) != 2 || len(alerts) != 1 || alerts[0].Read.VRM != "AB12CDE" {
 		t.Fatalf("after 60 s: %d reads stored, %d alerts (%+v); want 2 reads and AB12CDE's alert", len(reads), len(alerts), alerts)
 	}
+	select {
+	case <-live:
+	case <-time.After(30 * time.Second):
+		t.Error("the matcher's alert did not reach the console's live stream within 30 s")
+	}
 	cancel()
-	for _, done := range []chan error{writer, matcher} {
+	for _, done := range []chan error{writer, matcher, console} {
 		select {
 		case err := <-done:
 			if err != nil {

@@ -296,6 +296,16 @@ func (s *Service) update(ctx context.Context, what, id, event string, fn func(*A
 	return a, nil
 }
 
+// Relay passes on to this service's subscribers events raised elsewhere:
+// in a scaled-out deployment, by matchers in other processes, whose events
+// reach the console through the bus. The alerts are stored already; Relay
+// only publishes.
+func (s *Service) Relay(events ...Event) {
+	s.write.Lock()
+	defer s.write.Unlock()
+	s.publish(events...)
+}
+
 func (s *Service) publish(events ...Event) {
 	if cut := s.subs.publish(events...); cut > 0 {
 		s.opts.Log.Warn("alert subscribers cut off: they fell behind", "subscribers", cut, "buffer", s.opts.Buffer)

@@ -27,6 +27,9 @@ func (s *Server) listHotlists(w http.ResponseWriter, r *http.Request, c *caller)
 // (application/json). Bad rows are reported and skipped; a mostly bad file
 // is refused whole and the list in force stays (422).
 func (s *Server) loadHotlist(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if s.cfg.HotlistsManaged != "" {
+		return errorf(http.StatusConflict, "hotlists are not loaded through this server: %s", s.cfg.HotlistsManaged)
+	}
 	name := r.PathValue("name")
 	if err := camera.CheckID(name); err != nil { // the same rule names lists: letters, digits, . _ -
 		return errorf(http.StatusBadRequest, "list name %q: use letters, digits, '.', '_' and '-' (1 to 64)", name)

@@ -49,7 +49,7 @@ type Config struct {
 	Images   *store.Images
 	Cameras  *camera.Registry
 	Hotlists *hotlist.Hotlists
-	Ingest   *ingest.Pipeline
+	Ingest   Ingester
 
 	// InsecureCookies leaves the Secure flag off the session cookie, for
 	// a console reached over plain HTTP from another machine. Browsers
@@ -57,12 +57,24 @@ type Config struct {
 	// the default needs nothing set.
 	InsecureCookies bool
 	MaxHotlistBytes int64 // the largest hotlist upload; 0: 256 MiB
+	// HotlistsManaged, if set, says where hotlists are managed instead of
+	// through this server (a scaled-out deployment publishes them to every
+	// matcher), and loading one through the API is refused with it.
+	HotlistsManaged string
 	// HotlistDir, if set, keeps each list loaded through the API as a
 	// file there, so that it is in force again after a restart
 	// (LoadHotlistDir).
 	HotlistDir string
 	Logger     *slog.Logger
 	Now        func() time.Time
+}
+
+// Ingester takes reads in: the ingest pipeline of a back office on one
+// machine, or an edge's bus in a scaled-out deployment (where Result.Added
+// counts the reads accepted for storage and no alerts come back: matchers
+// raise them).
+type Ingester interface {
+	Submit(ctx context.Context, subs []ingest.Submission) (ingest.Result, error)
 }
 
 // Server is the HTTP interface. Its Handler is safe for concurrent use.
