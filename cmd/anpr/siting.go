@@ -35,7 +35,7 @@ Camera locations are not disclosed: output names sites by id and district.
 use it only where the output stays with those entitled to know where the
 cameras are.`,
 	}
-	cmd.AddCommand(newSitingEvaluateCommand(), newSitingOptimiseCommand())
+	cmd.AddCommand(newSitingEvaluateCommand(), newSitingOptimiseCommand(), newSitingReviewCommand())
 	return cmd
 }
 

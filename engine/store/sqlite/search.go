@@ -138,3 +138,28 @@ func prefixEnd(prefix string) (string, bool) {
 	}
 	return "", false
 }
+
+// CountReadsByCamera counts the reads each camera made from from to to
+// (captured at or after from, before to): for reviewing whether each site
+// earns its place. Cameras with no reads are absent.
+func (s *Store) CountReadsByCamera(ctx context.Context, from, to time.Time) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT camera, count(*) FROM reads INDEXED BY reads_captured
+		WHERE captured >= ? AND captured < ? GROUP BY camera`, clampNano(from), clampNano(to))
+	if err != nil {
+		return nil, fmt.Errorf("count reads by camera: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var cam string
+		var n int64
+		if err := rows.Scan(&cam, &n); err != nil {
+			return nil, fmt.Errorf("count reads by camera: %w", err)
+		}
+		out[cam] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count reads by camera: %w", err)
+	}
+	return out, nil
+}
