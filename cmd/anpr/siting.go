@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"anpr/engine/vrm"
+	"anpr/sim/scenario"
 	"anpr/sim/siting"
 	"anpr/sim/traffic"
 )
@@ -184,7 +185,7 @@ func newSitingEvaluateCommand() *cobra.Command {
 		duplication             float64
 	)
 	cmd := &cobra.Command{
-		Use:   "evaluate [--sites FILE] [--proposal FILE | --retire-due DATE] [--json]",
+		Use:   "evaluate [SCENARIO | --sites FILE] [--proposal FILE | --retire-due DATE] [--json]",
 		Short: "Measure a set of camera sites, or compare a proposal against it",
 		Long: `Simulate --seeds days of traffic (one per seed) on --network, record every
 trip's route once, and measure the sites of --sites on it: target capture by
@@ -201,14 +202,21 @@ With --proposal (add, move, remove and replace sites) or --retire-due DATE
 proposed sites are set side by side with the difference in every measure,
 paired seed by seed on the same traffic.
 
+A SCENARIO (scenarios/*.yaml, as 'anpr sim run' takes) gives the network
+and the sites instead: its cameras, each on its link.
+
 Sites files and proposals are described in the sim/siting package
 documentation and fixtures/sites/README.md.`,
 		Example: `  anpr siting evaluate --sites fixtures/sites/staffordshire-current.json
+  anpr siting evaluate scenarios/bassetts-pole.yaml --json
   anpr siting evaluate --seeds 5 --json > measures.json
   anpr siting evaluate --retire-due 2027-03-31
   anpr siting evaluate --proposal fixtures/sites/staffordshire-proposal.json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && cmd.Flags().Changed("sites") {
+				return badInput("give a SCENARIO or --sites, not both")
+			}
 			if proposalPath != "" && retireDue != "" {
 				return badInput("give --proposal or --retire-due, not both")
 			}
@@ -235,13 +243,21 @@ documentation and fixtures/sites/README.md.`,
 					return badInput("--as-of %q: want YYYY-MM-DD", asOf)
 				}
 			}
-			net, err := tf.loadNetwork()
-			if err != nil {
-				return err
-			}
-			sites, err := siting.LoadSites(sitesPath, net)
-			if err != nil {
-				return usageError{err}
+			var (
+				net   *traffic.Network
+				sites []siting.Site
+			)
+			if len(args) == 1 {
+				if net, sites, err = scenarioSites(args[0]); err != nil {
+					return err
+				}
+			} else {
+				if net, err = tf.loadNetwork(); err != nil {
+					return err
+				}
+				if sites, err = siting.LoadSites(sitesPath, net); err != nil {
+					return usageError{err}
+				}
 			}
 			var proposal *siting.Proposal
 			switch {
@@ -456,4 +472,21 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// scenarioSites takes the network and the camera sites of a scenario.
+func scenarioSites(path string) (*traffic.Network, []siting.Site, error) {
+	sc, err := scenario.Load(path)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	sites := make([]siting.Site, 0, len(sc.Cameras))
+	for _, c := range sc.Cameras {
+		link, ok := sc.Net.FindLink(c.From, c.To)
+		if !ok { // Load has checked every camera's link; this is a bug
+			return nil, nil, fmt.Errorf("scenario %s: camera %s: no link from %s to %s", path, c.ID, c.From, c.To)
+		}
+		sites = append(sites, siting.Site{ID: c.ID, Name: c.Name, Link: link, Cost: 1})
+	}
+	return sc.Net, sites, nil
 }

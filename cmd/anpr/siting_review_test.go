@@ -16,6 +16,7 @@ import (
 	"anpr/engine/hotlist"
 	"anpr/engine/store"
 	"anpr/engine/store/sqlite"
+	"anpr/sim/scenario"
 )
 
 // The site review reads a back office's data directory: reads and alert
@@ -75,4 +76,34 @@ func TestSitingReview(t *testing.T) {
 	if strings.Contains(out.String(), "52.8") {
 		t.Error("the review tells where a camera is")
 	}
+}
+
+// A scenario gives the network and the sites to evaluate; with --sites as
+// well it is refused.
+func TestSitingEvaluateScenario(t *testing.T) {
+	chdirRepo(t)
+	var out bytes.Buffer
+	if code := run([]string{"siting", "evaluate", "scenarios/ci-smoke.yaml", "--seeds", "1", "--trips", "20000", "--json"}, &out, io.Discard); code != 0 {
+		t.Fatalf("siting evaluate SCENARIO exited %d", code)
+	}
+	for _, id := range smokeCameras(t) {
+		if !strings.Contains(out.String(), `"`+id+`"`) {
+			t.Errorf("the scenario's camera %s is not among the sites measured", id)
+		}
+	}
+	if code := run([]string{"siting", "evaluate", "scenarios/ci-smoke.yaml", "--sites", "fixtures/sites/staffordshire-current.json"}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("SCENARIO with --sites exited %d, want 2", code)
+	}
+}
+
+func smokeCameras(t *testing.T) []string {
+	sc, err := scenario.Load("scenarios/ci-smoke.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range sc.Cameras {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
