@@ -47,7 +47,7 @@ that are not entries, a last line cut short by a crash.
 
 The key file holds the log's HMAC key as hex digits or raw bytes, at least
 16 bytes. Exits 0 when the log is intact, 1 when it is not, 2 for bad usage.`,
-		Example:               "  anpr audit verify --log /var/lib/anpr/audit.jsonl --key-file /etc/anpr/audit.key",
+		Example:               "  anpr audit verify --log /var/lib/anpr/audit.log --key-file /var/lib/anpr/audit.key",
 		DisableFlagsInUseLine: true,
 		Args:                  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -128,8 +128,8 @@ T is a time in RFC 3339 (2026-03-02T09:15:00Z) or a day (2026-03-02, from
 midnight UTC). --since keeps entries at or after T, --until entries before T.
 Entries are shown as recorded and not checked: 'anpr audit verify' says
 whether they can be trusted.`,
-		Example: `  anpr audit show --log audit.jsonl --actor pc1234 --since 2026-03-01
-  anpr audit show --log audit.jsonl --action export --json`,
+		Example: `  anpr audit show --log audit.log --actor pc1234 --since 2026-03-01
+  anpr audit show --log audit.log --action export --json`,
 		DisableFlagsInUseLine: true,
 		Args:                  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

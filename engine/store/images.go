@@ -18,8 +18,10 @@ import (
 // SHA-256 of their bytes: the ref is "YYYYMMDD-<sha256 hex>". A ref
 // therefore says what the image must contain, and Get checks it; and
 // retention can take a whole day's images at once (DeleteDaysBefore). Each
-// day fans out by the hash's first two hex digits (20261130/ab/ab....jpg),
-// so no directory grows past a few thousand entries at national volumes.
+// day fans out by the hash's first two hex digits (20261130/ab/ab....jpg):
+// a force's day is a few thousand files a directory; a national store's
+// (about 100 million images a day) would be some 400,000, and wants a
+// deeper fan-out before it is used at that scale.
 //
 // Images is safe for concurrent use, also by several processes: every file
 // is written whole under a temporary name and renamed into place.
