@@ -254,9 +254,19 @@ func (b *Bus) Publish(ctx context.Context, subject string, data []byte, id strin
 		if b.isClosed() {
 			err = errors.Join(bus.ErrClosed, err)
 		}
-		return fmt.Errorf("publish %s: %w", subject, err)
+		return fmt.Errorf("publish %s: %w", subject, permanent(err))
 	}
 	return nil
+}
+
+// permanent marks the errors no retry can cure as bus.ErrInvalid, so that
+// a spool refuses the message at once rather than keep it, and everything
+// queued behind it, for ever: a message over the server's max_payload.
+func permanent(err error) error {
+	if errors.Is(err, nats.ErrMaxPayload) {
+		return fmt.Errorf("%w: the message is larger than the NATS server's max_payload (raise it, or send images by reference): %w", bus.ErrInvalid, err)
+	}
+	return err
 }
 
 var _ bus.BatchPublisher = (*Bus)(nil)
@@ -290,7 +300,7 @@ func (b *Bus) PublishBatch(ctx context.Context, msgs []bus.Outgoing) error {
 			if b.isClosed() {
 				err = errors.Join(bus.ErrClosed, err)
 			}
-			failed = &bus.PublishError{Err: fmt.Errorf("publish %s: %w", msgs[i].Subject, err)}
+			failed = &bus.PublishError{Err: fmt.Errorf("publish %s: %w", msgs[i].Subject, permanent(err))}
 		}
 		failed.Failed = append(failed.Failed, i)
 	}

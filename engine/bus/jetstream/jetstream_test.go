@@ -398,3 +398,31 @@ func TestEdgeSpoolsWhileServerDown(t *testing.T) {
 		t.Errorf("consumer got %d: %v; want all 80 in the order published", len(first), first)
 	}
 }
+
+// A message over the server's max_payload can never be sent: the bus says
+// so as invalid, and a spool refuses it at once instead of keeping it,
+// and everything behind it, for ever.
+func TestOversizedMessageRefusedNotSpooled(t *testing.T) {
+	url := testServer(t)
+	b := openTest(t, url, Options{Prefix: freshPrefix(t, url)})
+	defer b.Close()
+	huge := make([]byte, 9<<20) // over any default max_payload (1 MiB, at most 8 MiB)
+	ctx := context.Background()
+	if err := b.Publish(ctx, bus.Reads, huge, "huge-1"); !errors.Is(err, bus.ErrInvalid) {
+		t.Fatalf("Publish of 9 MiB = %v; want an error wrapping bus.ErrInvalid", err)
+	}
+	sp, err := spool.Open(t.TempDir(), b, spool.Options{SendTimeout: time.Second, RetryWait: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	if err := sp.Publish(ctx, bus.Reads, huge, "huge-2"); !errors.Is(err, bus.ErrInvalid) {
+		t.Errorf("spool Publish of 9 MiB = %v; want a refusal wrapping bus.ErrInvalid", err)
+	}
+	if n, _ := sp.Pending(); n != 0 {
+		t.Errorf("the spool holds %d messages after the refusal, want 0", n)
+	}
+	if err := sp.Publish(ctx, bus.Reads, []byte("small"), "small-1"); err != nil {
+		t.Errorf("a small message after the refusal: %v", err)
+	}
+}
