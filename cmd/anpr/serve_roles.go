@@ -134,6 +134,23 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 			if _, err := hl.LoadFile(ctx, kv[0], kv[1]); err != nil {
 				return usageError{fmt.Errorf("--hotlist %s=%s: %w", kv[0], kv[1], err)}
 			}
+			go hl.Watch(ctx, kv[0], kv[1], 5*time.Second)
+		}
+		// The clone check keeps its sightings in the process: give
+		// --travel-times to one matcher of a deployment, or each sees only
+		// the reads it happens to match.
+		var clones *hotlist.CloneDetector
+		if f.travelTimes != "" {
+			tf, err := os.Open(f.travelTimes)
+			if err != nil {
+				return usageError{err}
+			}
+			tt, err := hotlist.LoadTravelTimes(tf)
+			tf.Close()
+			if err != nil {
+				return usageError{fmt.Errorf("--travel-times %s: %w", f.travelTimes, err)}
+			}
+			clones = hotlist.NewCloneDetector(tt)
 		}
 		// Lists published on the bus (anpr hotlist publish) reach every
 		// matcher; with none given here, match nothing until they do.
@@ -146,7 +163,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 			wait = replica.Ready()
 		}
 		alerts := alert.NewService(db, alert.Options{Log: logger, EscalateAfter: f.escalateAfter})
-		m, err := role.NewMatcher(role.MatcherConfig{Bus: b, Alerts: alerts, Hotlists: hl, WaitFor: wait, Log: logger})
+		m, err := role.NewMatcher(role.MatcherConfig{Bus: b, Alerts: alerts, Hotlists: hl, WaitFor: wait, Clones: clones, Log: logger})
 		if err != nil {
 			return err
 		}
