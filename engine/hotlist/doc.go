@@ -21,10 +21,12 @@
 // says how it matched and lists the differences, so that the operator can
 // judge a possible misread.
 //
-// A read costs a few memory lookups however long the lists: entries are
-// grouped by their mark with every character folded to its confusion class,
-// so exact and confusion candidates sit in one small bucket. An entry takes
-// about 35 bytes plus its owner reference.
+// A read costs one or two trips to memory however long the lists: entries
+// are grouped by their mark with every character folded to its confusion
+// class, so exact and confusion candidates sit in one block, a cache line
+// that also tells most reads of no listed vehicle that they match nothing.
+// An entry takes about 46 bytes, owner reference included unless it is
+// longer than 18 bytes.
 //
 // CloneDetector is a separate check on reads: the same mark at two cameras
 // sooner apart than any one vehicle could travel between them. It works in

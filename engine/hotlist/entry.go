@@ -32,16 +32,37 @@ const (
 	maxActionLen   = 1000
 )
 
-// record is an entry's columns other than its mark, 20 bytes. Lists,
-// markers and action texts are ids into small tables, times whole minutes.
+// record is one entry as the index holds it, 40 bytes: its mark and its
+// other columns side by side, the owner reference within it when it is
+// short, as nearly all are. Checking a candidate and making a hit of it
+// then costs one trip to memory (the record lies in one cache line or two
+// adjacent ones), not one for the mark, one for the record and one for the
+// owner reference. Lists, markers and action texts are ids into small
+// tables, times whole minutes.
 type record struct {
+	key            key
 	added, expires minutes
-	owner          uint32 // offset of the owner reference in index.owners
 	action         uint16 // index.actions
-	ownerLen       uint8
-	list, marker   uint8 // Options vocabularies
+	list, marker   uint8  // Options vocabularies
 	priority       uint8
+	ownerLen       uint8
+	// owner is the owner reference itself if it has at most len(owner)
+	// bytes; else its first four say where the reference lies among the
+	// index's long ones.
+	owner [18]byte
 }
+
+// Owner references too long for their record are kept end to end in
+// chunks of ownerChunkSize bytes, which a load fills one after another and
+// the index then keeps as they are, rather than in one slice grown and
+// copied as it fills. A record says where its reference lies as a
+// little-endian uint32: the chunk in the top bits, the offset in the chunk
+// in the low ownerChunkBits.
+const (
+	ownerChunkBits = 23
+	ownerChunkSize = 1 << ownerChunkBits
+	maxOwnerChunks = 1 << (32 - ownerChunkBits) // 4 GiB in all
+)
 
 // minutes is a time in whole minutes since 1900-01-01 UTC; 0 is "not
 // given". Times are floored, so an expiry takes effect up to 59 seconds

@@ -144,12 +144,21 @@ func (h *Hotlists) AppendMatches(dst []Hit, read string, at time.Time) []Hit {
 	if len(s.lists) == 0 {
 		return dst
 	}
-	text := vrm.Normalise(read)
-	k, ok := packKey(text)
-	if !ok {
-		return dst
+	// The text of the read as normalised is needed only for hits: a clean
+	// read is its own, and the key gives any other.
+	var text string
+	k, clean, ok := packMark(read)
+	switch {
+	case ok && clean:
+		text = read
+	case !ok:
+		text = vrm.Normalise(read)
+		if k, ok = packKey(text); !ok {
+			return dst
+		}
 	}
-	q := query{text: text, key: k, folded: h.cls.fold(k), minute: readMinute(at), cls: h.cls, maxConf: h.opts.MaxConfusions}
+	folded := h.cls.fold(k)
+	q := query{text: text, key: k, folded: folded, hash: spread(folded), minute: readMinute(at), cls: h.cls, maxConf: h.opts.MaxConfusions}
 	start := len(dst)
 	for _, x := range s.lists {
 		dst = x.appendMatches(dst, &q, h.lists, h.markers)
@@ -176,7 +185,7 @@ func (h *Hotlists) Lists() []ListInfo {
 	s := h.current.Load()
 	out := make([]ListInfo, 0, len(s.lists))
 	for _, x := range s.lists {
-		info := ListInfo{Name: x.name, File: x.file, Version: x.version, Loaded: x.loaded, Entries: len(x.keys), Bytes: x.bytes()}
+		info := ListInfo{Name: x.name, File: x.file, Version: x.version, Loaded: x.loaded, Entries: len(x.recs), Bytes: x.bytes()}
 		if x.edit != nil {
 			info.OneEditEntries = x.edit.entries
 		}
@@ -226,12 +235,13 @@ func (h *Hotlists) load(ctx context.Context, name, file string, r io.Reader, for
 	defer h.loadMu.Unlock()
 	start := h.opts.Now()
 	rep := LoadReport{List: name, File: file, At: start, Version: h.versions[name]}
-	b := newBuilder(file, h.lists, h.markers)
+	b := newBuilder(file, h.lists, h.markers, h.cls)
 	err := b.read(ctx, r, format)
-	rep.Accepted, rep.RejectedRows, rep.Rejected = len(b.keys), b.rejected, b.errors
+	accepted := b.rows()
+	rep.Accepted, rep.RejectedRows, rep.Rejected = accepted, b.rejected, b.errors
 	if err == nil && b.rejected > 0 {
-		if share := float64(b.rejected) / float64(b.rejected+len(b.keys)); share > h.opts.MaxBadShare {
-			err = fmt.Errorf("%d of %d rows bad (%.0f%%, more than the %.0f%% allowed)", b.rejected, b.rejected+len(b.keys), 100*share, 100*h.opts.MaxBadShare)
+		if share := float64(b.rejected) / float64(b.rejected+accepted); share > h.opts.MaxBadShare {
+			err = fmt.Errorf("%d of %d rows bad (%.0f%%, more than the %.0f%% allowed)", b.rejected, b.rejected+accepted, 100*share, 100*h.opts.MaxBadShare)
 		}
 	}
 	if err != nil {
@@ -241,8 +251,8 @@ func (h *Hotlists) load(ctx context.Context, name, file string, r io.Reader, for
 		h.report(rep)
 		return rep, fmt.Errorf("load hotlist %s: refused, version %d stays in force: %w", name, rep.Version, err)
 	}
-	x := buildIndex(b, h.cls, h.opts.OneEditPriority)
-	x.name, x.file, x.loaded = name, file, h.opts.Now()
+	x := buildIndex(b, h.cls, h.opts.OneEditPriority, h.opts.Now())
+	x.name, x.file = name, file
 	h.versions[name]++
 	x.version = h.versions[name]
 	h.swap(x)

@@ -49,10 +49,71 @@ func packKey(text string) (k key, ok bool) {
 	return key(x | uint64(n)<<lenShift), true
 }
 
+// markCode is how packMark takes each byte: a character's code, with
+// markDirty set for a lower-case letter; markSkip (dirty too) for a byte
+// normalising drops; 0 for any other.
+var markCode = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == ' ' || c == '-' || c >= '\t' && c <= '\r':
+			t[c] = markSkip | markDirty
+		case c >= 'a' && c <= 'z':
+			t[c] = codeOf[c-'a'+'A'] | markDirty
+		default:
+			t[c] = codeOf[c]
+		}
+	}
+	return
+}()
+
+const (
+	markDirty = 1 << 6
+	markSkip  = 1 << 7
+)
+
+// packMark normalises and packs a mark in one pass, as vrm.Normalise then
+// packKey would, without making a string: spaces and hyphens dropped,
+// letters put in upper case. ok is false for anything but a mark of ASCII
+// letters, digits, spaces and hyphens, which callers then take the long
+// way. clean says the mark needed no normalising.
+func packMark[S string | []byte](s S) (k key, clean, ok bool) {
+	var x uint64
+	n := 0
+	var dirty uint8
+	for i := 0; i < len(s); i++ {
+		t := markCode[s[i]]
+		dirty |= t
+		if t&markSkip != 0 {
+			continue
+		}
+		if t == 0 || n == MaxVRMLen {
+			return 0, false, false
+		}
+		x |= uint64(t&charMask) << (charBits * n)
+		n++
+	}
+	if n == 0 {
+		return 0, false, false
+	}
+	return key(x | uint64(n)<<lenShift), dirty&markDirty == 0, true
+}
+
 func (k key) len() int { return int(k >> lenShift) }
 
 // at is the character at position i (from 0).
 func (k key) at(i int) byte { return charOf[(k>>(charBits*i))&charMask] }
+
+// charText is each character as a string, so that a hit's evidence does not
+// allocate one.
+var charText = func() (t [64]string) {
+	for code := 1; code <= 36; code++ {
+		t[code] = string(charOf[code : code+1])
+	}
+	return
+}()
+
+// text is the character at position i as a string.
+func (k key) text(i int) string { return charText[(k>>(charBits*i))&charMask] }
 
 func (k key) String() string {
 	var b [MaxVRMLen]byte
@@ -83,6 +144,8 @@ type classes struct {
 	// direct has bit b of direct[a] set when the model itself pairs the
 	// characters coded a and b.
 	direct [64]uint64
+	// sig holds each character's bits in a signature at each position.
+	sig [MaxVRMLen][64]uint16
 }
 
 func newClasses(m *vrm.ConfusionModel) *classes {
@@ -121,7 +184,34 @@ func newClasses(m *vrm.ConfusionModel) *classes {
 	for x := range len(c.fold2) {
 		c.fold2[x] = fold[x&charMask] | fold[x>>charBits]<<charBits
 	}
+	// A character's signature bits at a position are its place among its
+	// class's characters, mixed with a hash of the class and the position.
+	var member, members [64]uint16
+	for code := 1; code <= 36; code++ {
+		member[code] = members[fold[code]]
+		members[fold[code]]++
+	}
+	for pos := range MaxVRMLen {
+		for code := 1; code <= 36; code++ {
+			h := (uint64(fold[code])*hashMain + uint64(pos)*hashEdit) * hashFilter >> 60
+			c.sig[pos][code] = (member[code] ^ uint16(h)) & 3 << (2 * pos)
+		}
+	}
 	return c
+}
+
+// signature is a 16-bit digest of a mark, two bits for each position, such
+// that the signatures of two marks of one length differ at no more
+// positions than the marks do. Marks of one folded key differ at a position
+// exactly when their signatures do (but where a class has more than four
+// characters), so the signatures tell which of them may be a confusion of
+// a read; other marks' signatures agree at a position one time in four.
+func (c *classes) signature(k key) uint16 {
+	var s uint16
+	for i := range k.len() {
+		s |= c.sig[i][k>>(charBits*i)&charMask]
+	}
+	return s
 }
 
 // fold is the key with every character replaced by its class's

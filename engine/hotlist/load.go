@@ -3,6 +3,7 @@ package hotlist
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -98,14 +99,20 @@ const requiredColumns = 4 // the first four
 // builder collects the rows of one load.
 type builder struct {
 	file           string
-	lists, markers *vocabulary
+	lists, markers names
 
-	keys   []key
-	recs   []record
-	owners []byte
+	// The rows kept, by part (the top bits of their hash: see buildIndex),
+	// in file order within each, in chunks of rowChunk: a list of millions
+	// is never copied to grow it.
+	cls    *classes
+	parts  [1 << partBits][][]record
+	nrows  int
+	slab   []record // what is left of the slab chunks are cut from
+	owners [][]byte // owner references too long for their record (see ownerChunkBits)
 
-	actions   []string
-	actionIDs map[string]uint16
+	actions       []string
+	actionIDs     map[string]uint16
+	recentActions recent[uint16]
 
 	rejected int
 	errors   []RowError
@@ -113,9 +120,37 @@ type builder struct {
 	added, expires timeCache
 }
 
-func newBuilder(file string, lists, markers *vocabulary) *builder {
-	return &builder{file: file, lists: lists, markers: markers, actions: []string{""}, actionIDs: map[string]uint16{"": 0}}
+// A builder's chunks hold rowChunk rows, 40 KiB of them. After a part's
+// first few rows, which grow in a slice of their own, its chunks are cut
+// from slabs of slabRows: memory the kernel is asked to back with huge
+// pages, as a list of millions of rows first touches hundreds of megabytes
+// and, measured on a virtual machine, a page fault for each 4 KiB of them
+// took a fifth of a reload's time.
+const (
+	rowChunk = 1 << 10
+	slabRows = 1 << 18 // 10 MiB
+)
+
+// chunk returns an empty chunk of rowChunk rows.
+func (b *builder) chunk() []record {
+	if len(b.slab) < rowChunk {
+		b.slab = make([]record, slabRows)
+		adviseHugePages(b.slab)
+	}
+	c := b.slab[:0:rowChunk]
+	b.slab = b.slab[rowChunk:]
+	return c
 }
+
+func newBuilder(file string, lists, markers *vocabulary, cls *classes) *builder {
+	return &builder{file: file, cls: cls,
+		lists:   names{v: lists, spellings: map[string]uint8{}},
+		markers: names{v: markers, spellings: map[string]uint8{}},
+		actions: []string{""}, actionIDs: map[string]uint16{"": 0}}
+}
+
+// rows is how many rows have been kept.
+func (b *builder) rows() int { return b.nrows }
 
 func (b *builder) reject(line int, format string, args ...any) {
 	b.rejected++
@@ -124,39 +159,106 @@ func (b *builder) reject(line int, format string, args ...any) {
 	}
 }
 
-// add checks one row and keeps it or rejects it.
-func (b *builder) add(line int, f *[numColumns]string) {
-	text := vrm.Normalise(strings.TrimSpace(f[colVRM]))
-	k, ok := packKey(text)
-	if !ok {
-		switch {
-		case text == "":
-			b.reject(line, "vrm is empty")
-		case strings.IndexFunc(text, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) >= 0:
-			b.reject(line, "vrm %q has a character other than A-Z and 0-9", f[colVRM])
-		default:
-			b.reject(line, "vrm %q is longer than %d characters", f[colVRM], MaxVRMLen)
-		}
-		return
+// recent remembers the ids of the first texts met in a column, one for each
+// slot its length and end characters pick: columns of lists, markers and
+// actions hold few texts, and a row then mostly costs a comparison where a
+// map would hash the text.
+type recent[ID any] struct {
+	slots [64]struct {
+		text string
+		id   ID
 	}
-	var r record
+}
+
+func (r *recent[ID]) slot(s []byte) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return (len(s) + 7*int(s[0]) + 31*int(s[len(s)-1])) & 63
+}
+
+// get returns the id put for s.
+func (r *recent[ID]) get(s []byte) (id ID, ok bool) {
+	e := &r.slots[r.slot(s)]
+	if len(s) > 0 && e.text == string(s) {
+		return e.id, true
+	}
+	return id, false
+}
+
+// put remembers s unless its slot is taken, so that texts sharing a slot
+// do not take it in turns, each time copying their text.
+func (r *recent[ID]) put(s []byte, id ID) {
+	if e := &r.slots[r.slot(s)]; len(s) > 0 && e.text == "" {
+		e.text, e.id = string(s), id
+	}
+}
+
+// names finds lists or markers by name for one load.
+type names struct {
+	v *vocabulary
+	// Spellings met other than the vocabulary's own ("dvla", "No Tax"), so
+	// that each is folded once.
+	spellings map[string]uint8
+	recent    recent[uint8]
+}
+
+func (n *names) lookup(s []byte) (uint8, bool) {
+	if id, ok := n.recent.get(s); ok {
+		return id, true
+	}
+	id, ok := n.v.ids[string(s)]
+	if !ok {
+		id, ok = n.spellings[string(s)]
+	}
+	if !ok {
+		if id, ok = n.v.lookup(string(s)); ok {
+			n.spellings[string(s)] = id
+		}
+	}
+	if ok {
+		n.recent.put(s, id)
+	}
+	return id, ok
+}
+
+// add checks one row and keeps it or rejects it. The fields are only
+// read: add copies what it keeps.
+func (b *builder) add(line int, f *[numColumns][]byte) {
+	k, _, ok := packMark(f[colVRM])
+	if !ok {
+		// The long way, for marks with other characters: most are refused.
+		text := vrm.Normalise(string(bytes.TrimSpace(f[colVRM])))
+		if k, ok = packKey(text); !ok {
+			switch {
+			case text == "":
+				b.reject(line, "vrm is empty")
+			case strings.IndexFunc(text, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) >= 0:
+				b.reject(line, "vrm %q has a character other than A-Z and 0-9", f[colVRM])
+			default:
+				b.reject(line, "vrm %q is longer than %d characters", f[colVRM], MaxVRMLen)
+			}
+			return
+		}
+	}
+	r := record{key: k}
 	if r.list, ok = b.lists.lookup(f[colList]); !ok {
-		if strings.TrimSpace(f[colList]) == "" {
+		if len(bytes.TrimSpace(f[colList])) == 0 {
 			b.reject(line, "list is empty")
 		} else {
-			b.reject(line, "unknown list %q (known: %s)", f[colList], b.lists)
+			b.reject(line, "unknown list %q (known: %s)", f[colList], b.lists.v)
 		}
 		return
 	}
 	if r.marker, ok = b.markers.lookup(f[colMarker]); !ok {
-		if strings.TrimSpace(f[colMarker]) == "" {
+		if len(bytes.TrimSpace(f[colMarker])) == 0 {
 			b.reject(line, "marker is empty")
 		} else {
 			b.reject(line, "unknown marker %q", f[colMarker])
 		}
 		return
 	}
-	p := strings.TrimSpace(f[colPriority])
+	p := bytes.TrimSpace(f[colPriority])
 	if len(p) != 1 || p[0] < '0'+HighestPriority || p[0] > '0'+LowestPriority {
 		b.reject(line, "priority %q is not a whole number from %d (most urgent) to %d", f[colPriority], HighestPriority, LowestPriority)
 		return
@@ -172,11 +274,17 @@ func (b *builder) add(line int, f *[numColumns]string) {
 		return
 	}
 	if r.added != 0 && r.expires != 0 && r.expires < r.added {
-		b.reject(line, "expires %s is before added %s", strings.TrimSpace(f[colExpires]), strings.TrimSpace(f[colAdded]))
+		b.reject(line, "expires %s is before added %s", bytes.TrimSpace(f[colExpires]), bytes.TrimSpace(f[colAdded]))
 		return
 	}
-	action := strings.TrimSpace(f[colAction])
-	id, ok := b.actionIDs[action]
+	action := bytes.TrimSpace(f[colAction])
+	id, ok := b.recentActions.get(action)
+	if !ok {
+		id, ok = b.actionIDs[string(action)]
+		if ok {
+			b.recentActions.put(action, id)
+		}
+	}
 	if !ok {
 		switch {
 		case len(action) > maxActionLen:
@@ -187,67 +295,105 @@ func (b *builder) add(line int, f *[numColumns]string) {
 			return
 		}
 		id = uint16(len(b.actions))
-		b.actionIDs[action] = id
-		b.actions = append(b.actions, action)
+		text := string(action)
+		b.actionIDs[text] = id
+		b.actions = append(b.actions, text)
 	}
 	r.action = id
-	owner := strings.TrimSpace(f[colOwnerRef])
+	owner := bytes.TrimSpace(f[colOwnerRef])
 	if len(owner) > maxOwnerRefLen {
 		b.reject(line, "owner_ref is longer than %d bytes", maxOwnerRefLen)
 		return
 	}
-	if len(b.owners)+len(owner) > 1<<32-1 {
-		b.reject(line, "owner references of one list exceed 4 GiB")
-		return
+	r.ownerLen = uint8(len(owner))
+	if len(owner) <= len(r.owner) {
+		copy(r.owner[:], owner)
+	} else {
+		last := len(b.owners) - 1
+		if last < 0 || len(b.owners[last])+len(owner) > ownerChunkSize {
+			if last+1 == maxOwnerChunks {
+				b.reject(line, "owner references of one list exceed 4 GiB")
+				return
+			}
+			// The first chunk grows as appends grow it, so that a short list
+			// holds little; the others are made whole.
+			size := ownerChunkSize
+			if last < 0 {
+				size = 256
+			}
+			chunk := make([]byte, 0, size)
+			adviseHugePages(chunk)
+			b.owners = append(b.owners, chunk)
+			last++
+		}
+		binary.LittleEndian.PutUint32(r.owner[:], uint32(last<<ownerChunkBits|len(b.owners[last])))
+		b.owners[last] = append(b.owners[last], owner...)
 	}
-	r.owner, r.ownerLen = uint32(len(b.owners)), uint8(len(owner))
-	b.owners = append(b.owners, owner...)
-	b.keys = append(b.keys, k)
-	b.recs = append(b.recs, r)
+	part := &b.parts[spread(b.cls.fold(k))>>(64-partBits)]
+	last := len(*part) - 1
+	if last < 0 {
+		*part = append(*part, nil)
+		last = 0
+	} else if len((*part)[last]) == rowChunk {
+		*part = append(*part, b.chunk())
+		last++
+	}
+	(*part)[last] = append((*part)[last], r)
+	b.nrows++
 }
 
-// timeCache parses a column's times, remembering the last: lists are often
-// sorted or bulk-dated.
+// timeCache parses a column's times, remembering the days it has reckoned
+// (a list of millions of rows has a few thousand dates) and the last other
+// time, which package time parses: lists are often bulk-dated.
 type timeCache struct {
-	last string
+	days [256]struct {
+		text [len(time.DateOnly)]byte
+		val  minutes
+	}
+	last []byte
 	val  minutes
 }
 
-func (c *timeCache) parse(s string) (minutes, error) {
-	if s == c.last && s != "" {
-		return c.val, nil
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
+func (c *timeCache) parse(s []byte) (minutes, error) {
+	s = bytes.TrimSpace(s)
+	if len(s) == 0 {
 		return 0, nil
 	}
-	t, err := parseTime(s)
+	if len(s) == len(time.DateOnly) {
+		e := &c.days[(int(s[9])+10*int(s[8])+31*int(s[6])+97*int(s[3]))&255]
+		if string(e.text[:]) == string(s) {
+			return e.val, nil
+		}
+		days, ok := parseDay(s)
+		if !ok {
+			return 0, fmt.Errorf("%q is not a date YYYY-MM-DD or RFC 3339 time", s)
+		}
+		if days < 1 { // 1900-01-01 itself is minute 0, "not given"
+			return 0, fmt.Errorf("%q is out of range (1900 on)", s)
+		}
+		copy(e.text[:], s)
+		e.val = minutes(days * 24 * 60)
+		return e.val, nil
+	}
+	if bytes.Equal(s, c.last) {
+		return c.val, nil
+	}
+	t, err := time.Parse(time.RFC3339, string(s))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%q is not a date YYYY-MM-DD or RFC 3339 time", s)
 	}
 	m, ok := minutesOf(t)
 	if !ok {
 		return 0, fmt.Errorf("%q is out of range (1900 on)", s)
 	}
-	c.last, c.val = s, m
+	c.last, c.val = append(c.last[:0], s...), m
 	return m, nil
 }
 
-// parseTime reads YYYY-MM-DD (midnight UTC) or RFC 3339.
-func parseTime(s string) (time.Time, error) {
-	if len(s) == len(time.DateOnly) {
-		if t, ok := parseDay(s); ok {
-			return t, nil
-		}
-	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date YYYY-MM-DD or RFC 3339 time", s)
-}
-
-// parseDay is time.Parse(time.DateOnly, s) without its cost, as a reload
-// parses millions of dates.
-func parseDay(s string) (time.Time, bool) {
+// parseDay reads YYYY-MM-DD as days since 1900-01-01, without package
+// time's cost: a reload parses millions of dates. Years before 1900 come
+// back as days before it.
+func parseDay(s []byte) (days int, ok bool) {
 	num := func(from, to int) (int, bool) {
 		n := 0
 		for i := from; i < to; i++ {
@@ -258,17 +404,42 @@ func parseDay(s string) (time.Time, bool) {
 		}
 		return n, true
 	}
-	if s[4] != '-' || s[7] != '-' {
-		return time.Time{}, false
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return 0, false
 	}
 	y, ok1 := num(0, 4)
 	m, ok2 := num(5, 7)
 	d, ok3 := num(8, 10)
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
-		return time.Time{}, false
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	return t, t.Day() == d // 30 February comes back as a day in March
+	return daysFromCivil(y, m, d) - daysFromCivil(1900, 1, 1), true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to a day of the proleptic
+// Gregorian calendar, for years 0 on (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := (y+400)/400 - 1 // floor(y/400) for y from -1 on
+	yoe := y - era*400
+	doy := (153*((m+9)%12)+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // read reads all rows; an error means the file cannot be used at all.
@@ -286,10 +457,8 @@ func (b *builder) read(ctx context.Context, r io.Reader, format Format) error {
 const checkEvery = 1 << 16
 
 func (b *builder) readCSV(ctx context.Context, r io.Reader) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // rows with the wrong count are rejected here, by line
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr := newCSVReader(r)
+	header, _, err := cr.read()
 	if err == io.EOF {
 		return errors.New("empty file: no header row")
 	}
@@ -300,8 +469,9 @@ func (b *builder) readCSV(ctx context.Context, r io.Reader) error {
 	for i := range cols {
 		cols[i] = -1
 	}
-	for i, name := range header {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))
+	width := len(header)
+	for i, field := range header {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(string(field), "\uFEFF")))
 		c := -1
 		for j, known := range columnNames {
 			if name == known {
@@ -323,12 +493,12 @@ func (b *builder) readCSV(ctx context.Context, r io.Reader) error {
 			return fmt.Errorf("header: no %s column", columnNames[c])
 		}
 	}
-	var fields [numColumns]string
+	var fields [numColumns][]byte
 	for row := 0; ; row++ {
 		if row%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := cr.Read()
+		rec, line, err := cr.read()
 		if err == io.EOF {
 			return nil
 		}
@@ -345,16 +515,15 @@ func (b *builder) readCSV(ctx context.Context, r io.Reader) error {
 			b.reject(pe.StartLine, "%v", pe.Err)
 			continue
 		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			b.reject(line, "%d fields where the header has %d", len(rec), len(header))
+		if len(rec) != width {
+			b.reject(line, "%d fields where the header has %d", len(rec), width)
 			continue
 		}
 		for c, i := range cols {
 			if i >= 0 {
 				fields[c] = rec[i]
 			} else {
-				fields[c] = ""
+				fields[c] = nil
 			}
 		}
 		b.add(line, &fields)
@@ -411,7 +580,7 @@ func (b *builder) readJSON(ctx context.Context, r io.Reader) error {
 			return fmt.Errorf("line 1: %w", err)
 		}
 	}
-	var fields [numColumns]string
+	var fields [numColumns][]byte
 	for row := 0; dec.More(); row++ {
 		if row%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -430,7 +599,8 @@ func (b *builder) readJSON(ctx context.Context, r io.Reader) error {
 		if string(jr.Priority) == "null" {
 			priority = ""
 		}
-		fields = [numColumns]string{jr.VRM, jr.List, jr.Marker, priority, jr.Action, jr.Added, jr.Expires, jr.OwnerRef}
+		fields = [numColumns][]byte{[]byte(jr.VRM), []byte(jr.List), []byte(jr.Marker), []byte(priority),
+			[]byte(jr.Action), []byte(jr.Added), []byte(jr.Expires), []byte(jr.OwnerRef)}
 		b.add(at, &fields)
 	}
 	if array {

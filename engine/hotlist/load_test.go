@@ -1,11 +1,15 @@
 package hotlist
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -552,6 +556,9 @@ func TestExpiredEntriesNeverAlert(t *testing.T) {
 		"CD34EFG,PNC,firearms,1,,,2026-03-01T12:00:30Z,", // expires mid-day, seconds given
 		"EF56GHI,PNC,stolen,2,,,,",                       // never expires
 		"GH78JKL,PNC,stolen,2,,2027-01-01,,",             // added in the future: alerts once loaded
+		// Expiries the index's blocks do not hold to the day.
+		"JK90LMN,PNC,stolen,2,,,1999-12-31T23:59:00Z,",
+		"LM01NOP,PNC,stolen,2,,,2100-06-01,",
 	))
 	tests := []struct {
 		read string
@@ -571,10 +578,93 @@ func TestExpiredEntriesNeverAlert(t *testing.T) {
 		{"CD34EFX", time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), 1},
 		{"EF56GHI", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), 1},
 		{"GH78JKL", readAt, 1},
+		{"JK90LMN", time.Date(1999, 12, 31, 23, 58, 0, 0, time.UTC), 1},
+		{"JK90LMN", time.Date(1999, 12, 31, 23, 59, 0, 0, time.UTC), 0},
+		{"JK90LMN", readAt, 0},
+		{"LM01NOP", time.Date(2100, 5, 31, 0, 0, 0, 0, time.UTC), 1},
+		{"LM01NOP", time.Date(2100, 6, 1, 0, 0, 0, 0, time.UTC), 0},
+		{"LM01NOP", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), 1},
 	}
 	for _, tt := range tests {
 		if hits := h.Match(tt.read, tt.at); len(hits) != tt.want {
 			t.Errorf("%s at %v: %d hits, want %d: %+v", tt.read, tt.at, len(hits), tt.want, hits)
+		}
+	}
+}
+
+// Days are reckoned without package time; they must agree with it, leap
+// years and month ends included.
+func TestParseDayAgreesWithTime(t *testing.T) {
+	for d := day(1899, 12, 1); d.Year() < 2101; d = d.AddDate(0, 0, 1) {
+		text := d.Format(time.DateOnly)
+		days, ok := parseDay([]byte(text))
+		if !ok {
+			t.Fatalf("%s not parsed", text)
+		}
+		want := (d.Unix() - epoch1900) / 86400
+		if int64(days) != want {
+			t.Fatalf("%s: %d days since 1900, want %d", text, days, want)
+		}
+	}
+	for _, text := range []string{"2025-02-29", "2024-02-30", "1900-02-29", "2025-04-31", "2025-13-01", "2025-00-10", "2025-01-00", "2025-1-01x", "20x5-01-01"} {
+		if _, ok := parseDay([]byte(text)); ok {
+			t.Errorf("%s parsed", text)
+		}
+	}
+	if days, ok := parseDay([]byte("2000-02-29")); !ok || days != 36583 {
+		t.Errorf("2000-02-29: %d, %v", days, ok)
+	}
+}
+
+// Every row keeps its own dates, however many different ones a list has.
+func TestLoadKeepsEveryDate(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(csvHeader + "\n")
+	first := day(1990, 1, 1)
+	const rows = 3000
+	for i := range rows {
+		added := first.AddDate(0, 0, 7*i)
+		fmt.Fprintf(&b, "D%06d,PNC,stolen,2,,%s,%s,\n", i, added.Format(time.DateOnly), added.AddDate(0, 0, 1+i%400).Format(time.DateOnly))
+	}
+	h := newHotlists(t, Options{})
+	mustLoad(t, h, "national", CSV, b.String())
+	for i := range rows {
+		added := first.AddDate(0, 0, 7*i)
+		hits := h.Match(fmt.Sprintf("D%06d", i), added)
+		if len(hits) != 1 || !hits[0].Added.Equal(added) || !hits[0].Expires.Equal(added.AddDate(0, 0, 1+i%400)) {
+			t.Fatalf("row %d: %+v", i, hits)
+		}
+	}
+}
+
+// A list large enough that the index keeps its records in many chunks
+// still finds every row, with its own fields.
+func TestLoadKeepsEveryRowOfALargeList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 300,000 rows")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	var buf bytes.Buffer
+	w := NewCSVWriter(&buf)
+	var marks []string
+	for i := range 300_000 {
+		e := SyntheticEntry(rng, readAt)
+		e.Expires = time.Time{}
+		e.OwnerRef = strconv.Itoa(i)
+		marks = append(marks, e.VRM)
+		w.Write(e)
+	}
+	w.Flush()
+	h := newHotlists(t, Options{})
+	rep := mustLoad(t, h, "national", CSV, buf.String())
+	if rep.Accepted != len(marks) {
+		t.Fatalf("%d accepted, want %d", rep.Accepted, len(marks))
+	}
+	var hits []Hit
+	for i, mark := range marks {
+		hits = h.AppendMatches(hits[:0], mark, readAt)
+		if !slices.ContainsFunc(hits, func(h Hit) bool { return h.Kind == Exact && h.OwnerRef == strconv.Itoa(i) }) {
+			t.Fatalf("row %d (%s) does not hit: %+v", i, mark, hits)
 		}
 	}
 }

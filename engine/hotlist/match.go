@@ -115,17 +115,15 @@ type Matcher interface {
 
 // query is one read being matched, worked out once for every list.
 type query struct {
-	text    string
+	text    string // the read normalised; "" until a hit needs it
 	key     key
 	folded  key
+	hash    uint64 // spread(folded)
+	probe   sigProbe
+	probeOK bool // probe is made
 	minute  int64
 	cls     *classes
 	maxConf int
-
-	// The read with each character deleted, for one-edit matching.
-	dels      [MaxVRMLen]key
-	ndels     int
-	delsReady bool
 
 	// Entries of the current list already matched, so that none hits
 	// twice; more spill into seenMore.
@@ -134,20 +132,11 @@ type query struct {
 	seenMore []uint32
 }
 
-func (q *query) deletions() []key {
-	if !q.delsReady {
-		q.delsReady = true
-		if n := q.key.len(); n >= 2 {
-			for j := range n {
-				if j > 0 && q.key.at(j) == q.key.at(j-1) {
-					continue
-				}
-				q.dels[q.ndels] = q.key.without(j)
-				q.ndels++
-			}
-		}
+func (q *query) readText() string {
+	if q.text == "" {
+		q.text = q.key.String()
 	}
-	return q.dels[:q.ndels]
+	return q.text
 }
 
 func (q *query) hasSeen(i uint32) bool {
@@ -184,7 +173,7 @@ func (q *query) confusions(listed key) ([]Difference, bool) {
 	for d := diff; d != 0; d &= d - 1 {
 		i := bits.TrailingZeros64(d) / charBits
 		r, l := q.key.at(i), listed.at(i)
-		ev = append(ev, Difference{Position: i + 1, Read: string(r), Listed: string(l), Weight: q.cls.model.Weight(rune(l), rune(r))})
+		ev = append(ev, Difference{Position: i + 1, Read: q.key.text(i), Listed: listed.text(i), Weight: q.cls.model.Weight(rune(l), rune(r))})
 	}
 	return ev, true
 }
@@ -192,33 +181,50 @@ func (q *query) confusions(listed key) ([]Difference, bool) {
 // appendMatches appends the live entries of x the read hits.
 func (x *index) appendMatches(dst []Hit, q *query, lists, markers *vocabulary) []Hit {
 	q.nseen, q.seenMore = 0, q.seenMore[:0]
-	lo, hi := x.bucket(q.folded)
-	n := q.key.len()
-	for i := lo; i < hi; i++ {
-		k := x.keys[i]
-		switch {
-		case k == q.key:
-			q.see(i)
-			if x.live(i, q.minute) {
-				dst = append(dst, x.hit(i, q, Exact, nil, lists, markers))
-			}
-		case k.len() == n && q.cls.fold(k) == q.folded:
-			ev, ok := q.confusions(k)
-			if !ok {
-				continue
-			}
-			q.see(i)
-			if x.live(i, q.minute) {
-				dst = append(dst, x.hit(i, q, Confusion, ev, lists, markers))
-			}
+	b := x.block(q.hash)
+	count := b.count
+	// The one-edit filter is tried before the block is looked into: its
+	// probes do not depend on the block, whose line is mostly still on its
+	// way from memory, and the processor works on both at once.
+	var maybe [MaxVRMLen + 1]key // probes the filter lets past
+	nmaybe := 0
+	if x.edit != nil {
+		nmaybe = x.edit.filterProbes(q.key, &maybe)
+	}
+	if !q.probeOK {
+		q.probe, q.probeOK = newSigProbe(q.cls.signature(q.key), q.maxConf), true
+	}
+	for found := b.match(count, q.probe); found != 0; found &= found - 1 {
+		dst = x.appendCandidate(dst, q, b.start+uint32(bits.TrailingZeros32(found)), lists, markers)
+	}
+	for i := b.start + blockLanes; i < b.start+count; i++ { // the rare block with more
+		dst = x.appendCandidate(dst, q, i, lists, markers)
+	}
+	for _, p := range maybe[:nmaybe] {
+		dst = x.appendOneEdit(dst, q, p, lists, markers)
+	}
+	return dst
+}
+
+// appendCandidate appends record i if it is live and the read is its mark
+// or a confusion of it.
+func (x *index) appendCandidate(dst []Hit, q *query, i uint32, lists, markers *vocabulary) []Hit {
+	k := x.rec(i).key
+	switch {
+	case k == q.key:
+		q.see(i)
+		if x.live(i, q.minute) {
+			dst = append(dst, x.hit(i, q, Exact, nil, lists, markers))
 		}
-	}
-	if x.edit == nil {
-		return dst
-	}
-	dst = x.appendOneEdit(dst, q, q.key, lists, markers)
-	for _, d := range q.deletions() {
-		dst = x.appendOneEdit(dst, q, d, lists, markers)
+	case k.len() == q.key.len() && q.cls.fold(k) == q.folded:
+		ev, ok := q.confusions(k)
+		if !ok {
+			return dst
+		}
+		q.see(i)
+		if x.live(i, q.minute) {
+			dst = append(dst, x.hit(i, q, Confusion, ev, lists, markers))
+		}
 	}
 	return dst
 }
@@ -235,7 +241,7 @@ func (x *index) appendOneEdit(dst []Hit, q *query, probe key, lists, markers *vo
 		if q.hasSeen(i) {
 			continue
 		}
-		d, ok := oneEdit(q.key, x.keys[i])
+		d, ok := oneEdit(q.key, x.rec(i).key)
 		if !ok {
 			continue
 		}
@@ -249,10 +255,10 @@ func (x *index) appendOneEdit(dst []Hit, q *query, probe key, lists, markers *vo
 
 func (x *index) hit(i uint32, q *query, kind MatchKind, ev []Difference, lists, markers *vocabulary) Hit {
 	h := Hit{
-		Read:     q.text,
+		Read:     q.readText(),
 		Kind:     kind,
 		Evidence: ev,
-		Entry:    x.entry(i, q.key, q.text, lists, markers),
+		Entry:    x.entry(i, q, lists, markers),
 		Hotlist:  x.name,
 		Version:  x.version,
 	}

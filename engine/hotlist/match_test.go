@@ -1,8 +1,12 @@
 package hotlist
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -267,5 +271,119 @@ func TestMatchMissAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 || len(hits) != 0 {
 		t.Errorf("%v allocations, %d hits; want none", allocs, len(hits))
+	}
+}
+
+// Against a list of thousands, matching finds exactly the entries that
+// checking the read against every entry in turn finds: none is lost to the
+// index's blocks and signatures, none found twice.
+func TestMatchAgreesWithCheckingEveryEntry(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var entries []Entry
+	var buf bytes.Buffer
+	w := NewCSVWriter(&buf)
+	for i := range 10_000 {
+		e := SyntheticEntry(rng, readAt)
+		if i%50 == 0 {
+			e.Priority = 1 // enough entries for one-edit matching to be tried often
+		}
+		if i%7 == 0 { // owner references too long to keep in the record
+			e.OwnerRef = fmt.Sprintf("%s-%0*d", e.OwnerRef, i%240, i)
+		}
+		entries = append(entries, e)
+		w.Write(e)
+	}
+	for _, marker := range DefaultMarkers() { // one mark on many rows: more than a block's lanes
+		e := Entry{VRM: "AB12CDE", List: "PNC", Marker: marker, Priority: 1 + len(entries)%9, OwnerRef: marker}
+		entries = append(entries, e, e)
+		w.Write(e)
+		w.Write(e)
+	}
+	w.Flush()
+	const chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	model := vrm.DefaultConfusions()
+	reads := []string{"AB12CDE", "A812CDE", "AB12CD", "XAB12CDE"}
+	for range 1000 {
+		mark := entries[rng.IntN(len(entries))].VRM
+		i := rng.IntN(len(mark))
+		c := string(chars[rng.IntN(len(chars))])
+		alt := mark
+		if a := confusedWith(model, mark[i]); a != 0 {
+			alt = mark[:i] + string(a) + mark[i+1:]
+		}
+		reads = append(reads, mark, alt, mark[:i]+c+mark[i+1:], mark[:i]+mark[i+1:], mark[:i]+c+mark[i:],
+			vrm.GenerateMix(rng, readAt).Text)
+	}
+
+	for _, tt := range []struct {
+		name string
+		opts Options
+	}{
+		{"two confusions", Options{OneEditPriority: 2, MaxConfusions: 2}},
+		{"one confusion", Options{OneEditPriority: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHotlists(t, tt.opts)
+			mustLoad(t, h, "national", CSV, buf.String())
+			opts := h.opts
+			cls := h.cls
+
+			want := func(read string) []string {
+				rk, ok := packKey(vrm.Normalise(read))
+				if !ok {
+					return nil
+				}
+				var out []string
+				for _, e := range entries {
+					ek, _ := packKey(e.VRM)
+					var kind MatchKind
+					ndiff := 0
+					switch {
+					case ek == rk:
+						kind = Exact
+					case ek.len() == rk.len():
+						confused := true
+						for i := range rk.len() {
+							r, l := codeOf[rk.at(i)], codeOf[ek.at(i)]
+							if r != l {
+								ndiff++
+								confused = confused && cls.direct[r]&(1<<l) != 0
+							}
+						}
+						if confused && ndiff <= opts.MaxConfusions {
+							kind = Confusion
+							break
+						}
+						fallthrough
+					default:
+						if _, ok := oneEdit(rk, ek); ok && e.Priority <= opts.OneEditPriority {
+							kind, ndiff = OneEdit, 1
+						}
+					}
+					if kind != 0 && (e.Expires.IsZero() || readAt.Before(e.Expires)) {
+						out = append(out, fmt.Sprintf("%s %v %d %s %s %s", e.VRM, kind, ndiff, e.List, e.Marker, e.OwnerRef))
+					}
+				}
+				slices.Sort(out)
+				return out
+			}
+			got := func(read string) []string {
+				var out []string
+				for _, hit := range h.Match(read, readAt) {
+					out = append(out, fmt.Sprintf("%s %v %d %s %s %s", hit.VRM, hit.Kind, len(hit.Evidence), hit.List, hit.Marker, hit.OwnerRef))
+				}
+				slices.Sort(out)
+				return out
+			}
+			hits := 0
+			for _, read := range reads {
+				g, w := got(read), want(read)
+				if !slices.Equal(g, w) {
+					t.Fatalf("read %s:\n got %q\nwant %q", read, g, w)
+				}
+				hits += len(g)
+			}
+			t.Logf("%d reads, %d hits", len(reads), hits)
+		})
 	}
 }
