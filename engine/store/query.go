@@ -231,3 +231,40 @@ func glob(pattern, s string) bool {
 	}
 	return pi == len(pattern)
 }
+
+// LikePattern turns a store pattern (* and ?) into an SQL LIKE pattern
+// (% and _), escaping with \ any character LIKE would read as its own
+// wildcard, for stores that search with LIKE ... ESCAPE '\'. ParsePattern
+// admits none of them today; the escaping keeps that from mattering if it
+// ever does.
+func LikePattern(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*':
+			b.WriteByte('%')
+		case '?':
+			b.WriteByte('_')
+		case '%', '_', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// PrefixEnd returns the least string greater than every string starting
+// with prefix, comparing bytes, or false if there is none (prefix is all
+// 0xff): with the prefix, the index range a prefix search reads.
+func PrefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}

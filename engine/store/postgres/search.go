@@ -71,11 +71,11 @@ func searchSQL(s store.Search) (string, []any) {
 	default:
 		if prefix := s.VRM.Prefix(); prefix != "" {
 			where(`vrm >= ` + arg(prefix))
-			if end, ok := prefixEnd(prefix); ok {
+			if end, ok := store.PrefixEnd(prefix); ok {
 				where(`vrm < ` + arg(end))
 			}
 		}
-		where(`vrm LIKE ` + arg(likePattern(s.VRM.String())) + ` ESCAPE '\'`)
+		where(`vrm LIKE ` + arg(store.LikePattern(s.VRM.String())) + ` ESCAPE '\'`)
 	}
 	if len(s.Cameras) > 0 {
 		where(`camera = ANY(` + arg(s.Cameras) + `)`)
@@ -95,40 +95,4 @@ func searchSQL(s store.Search) (string, []any) {
 	}
 	b.WriteString(` ORDER BY captured, id LIMIT ` + arg(s.Limit))
 	return b.String(), args
-}
-
-// likePattern turns a store pattern (* and ?) into a LIKE pattern (% and
-// _), escaping with \ any character LIKE would read as its own wildcard.
-// store.ParsePattern admits none of them today; the escaping keeps that
-// from mattering if it ever does.
-func likePattern(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; c {
-		case '*':
-			b.WriteByte('%')
-		case '?':
-			b.WriteByte('_')
-		case '%', '_', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// prefixEnd returns the least string greater than every string starting
-// with prefix, comparing bytes, or false if there is none (prefix is all
-// 0xff).
-func prefixEnd(prefix string) (string, bool) {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1]), true
-		}
-	}
-	return "", false
 }

@@ -71,11 +71,13 @@ func searchSQL(s store.Search) (string, []any) {
 	default:
 		if prefix != "" {
 			where(`vrm >= ?`, prefix)
-			if end, ok := prefixEnd(prefix); ok {
+			if end, ok := store.PrefixEnd(prefix); ok {
 				where(`vrm < ?`, end)
 			}
 		}
-		where(`vrm LIKE ? ESCAPE '\'`, likePattern(s.VRM.String()))
+		// SQLite's LIKE ignores ASCII case, which cannot matter: stored
+		// marks are upper case only.
+		where(`vrm LIKE ? ESCAPE '\'`, store.LikePattern(s.VRM.String()))
 	}
 	if len(s.Cameras) > 0 {
 		marks := strings.Repeat(",?", len(s.Cameras))[1:]
@@ -100,43 +102,6 @@ func searchSQL(s store.Search) (string, []any) {
 	b.WriteString(` ORDER BY captured, id LIMIT ?`)
 	args = append(args, s.Limit)
 	return b.String(), args
-}
-
-// likePattern turns a store pattern (* and ?) into a LIKE pattern (% and
-// _), escaping with \ any character LIKE would read as its own wildcard.
-// store.ParsePattern admits none of them today; the escaping keeps that
-// from mattering if it ever does. LIKE ignores ASCII case, which cannot
-// matter either: stored marks are upper case only.
-func likePattern(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; c {
-		case '*':
-			b.WriteByte('%')
-		case '?':
-			b.WriteByte('_')
-		case '%', '_', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// prefixEnd returns the least string greater than every string starting
-// with prefix, comparing bytes, or false if there is none (prefix is all
-// 0xff).
-func prefixEnd(prefix string) (string, bool) {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1]), true
-		}
-	}
-	return "", false
 }
 
 // CountReadsByCamera counts the reads each camera made from from to to

@@ -59,35 +59,3 @@ func TestSearchPlans(t *testing.T) {
 		}
 	}
 }
-
-func TestLikePattern(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"AB12CDE", "AB12CDE"},
-		{"AB12*", "AB12%"},
-		{"?B12C*E", "_B12C%E"},
-		{`A%B_C\`, `A\%B\_C\\`}, // never admitted by ParsePattern; escaped all the same
-	}
-	for _, tt := range tests {
-		if got := likePattern(tt.in); got != tt.want {
-			t.Errorf("likePattern(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestPrefixEnd(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"AB1", "AB2", true},
-		{"AZ", "A[", true},
-		{"A9", "A:", true},
-		{"A\xff", "B", true},
-		{"\xff\xff", "", false},
-	}
-	for _, tt := range tests {
-		if got, ok := prefixEnd(tt.in); got != tt.want || ok != tt.ok {
-			t.Errorf("prefixEnd(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
