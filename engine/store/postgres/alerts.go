@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anpr/engine/alert"
+	"anpr/engine/store"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -362,12 +363,12 @@ func (s *Store) DeleteAlertsBefore(ctx context.Context, t time.Time) (int64, err
 	return run.Deleted, err
 }
 
-func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (store.RetentionRun, error) {
 	switch now := s.opts.Now(); {
 	case cutoff.IsZero():
-		return RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff time is not set"))
+		return store.RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff time is not set"))
 	case cutoff.After(now):
-		return RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff %s is after now (%s): refusing to delete alerts not yet raised",
+		return store.RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff %s is after now (%s): refusing to delete alerts not yet raised",
 			cutoff.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
 	// Alerts are raised after 1970 (alert.Alert.Check); an older cutoff
@@ -375,10 +376,10 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (Reten
 	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
 		cutoff = epoch
 	}
-	run := RetentionRun{Cutoff: cutoff.UTC()}
+	run := store.RetentionRun{Cutoff: cutoff.UTC()}
 	at := run.Cutoff.Format(time.RFC3339Nano)
 	if err := s.startRun(ctx, alertRuns, &run); err != nil {
-		return RetentionRun{}, fmt.Errorf("delete alerts before %s: %w", at, err)
+		return store.RetentionRun{}, fmt.Errorf("delete alerts before %s: %w", at, err)
 	}
 	var runErr error
 	for {
@@ -408,6 +409,6 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (Reten
 
 // AlertRetentionRuns returns the record of every deletion of alerts,
 // oldest first.
-func (s *Store) AlertRetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+func (s *Store) AlertRetentionRuns(ctx context.Context) ([]store.RetentionRun, error) {
 	return s.runsOf(ctx, alertRuns)
 }

@@ -11,28 +11,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// RetentionRun is the record of one deletion of reads (or of alerts) by
-// age.
-type RetentionRun struct {
-	ID       int64
-	Started  time.Time
-	Finished time.Time // zero if the run has not finished: still running, or the process stopped mid-run
-	Cutoff   time.Time // the run deletes reads captured (alerts raised) before this
-	Deleted  int64     // reads (alerts) deleted so far; exact even for a run cut short
-	Err      string    // why the run stopped early; "" if it did not
-}
-
 // RunRetention deletes the reads captured more than keep before now (12
 // months, nationally) and returns the record of the run; see
 // DeleteReadsBefore for how.
-func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (RetentionRun, error) {
-	if keep <= 0 {
-		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("keep %v is not positive", keep))
+func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (store.RetentionRun, error) {
+	cutoff, err := store.RetentionCutoff(keep, now)
+	if err != nil {
+		return store.RetentionRun{}, err
 	}
-	if now.IsZero() {
-		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("now is not set"))
-	}
-	return s.deleteBefore(ctx, now.Add(-keep))
+	return s.deleteBefore(ctx, cutoff)
 }
 
 // DeleteReadsBefore deletes every read captured before t and records the
@@ -47,19 +34,19 @@ func (s *Store) DeleteReadsBefore(ctx context.Context, t time.Time) (int64, erro
 	return run.Deleted, err
 }
 
-func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (store.RetentionRun, error) {
 	if err := s.checkCutoff(cutoff); err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads: %w", err)
+		return store.RetentionRun{}, fmt.Errorf("delete reads: %w", err)
 	}
 	// No read is older than 1970 (store.Read.Check), and the store keeps
 	// times as Unix nanoseconds, which an older cutoff would overflow.
 	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
 		cutoff = epoch
 	}
-	run := RetentionRun{Cutoff: cutoff.UTC()}
+	run := store.RetentionRun{Cutoff: cutoff.UTC()}
 	at := run.Cutoff.Format(time.RFC3339Nano)
 	if err := s.startRun(ctx, readRuns, &run); err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads before %s: %w", at, err)
+		return store.RetentionRun{}, fmt.Errorf("delete reads before %s: %w", at, err)
 	}
 	runErr := s.dropDays(ctx, &run)
 	if runErr == nil {
@@ -95,7 +82,7 @@ func (s *Store) checkCutoff(cutoff time.Time) error {
 // being dropped. Each day is detached first, CONCURRENTLY so that searches
 // and ingest go on meanwhile, and once detached no insert can reach it: the
 // count recorded is exact.
-func (s *Store) dropDays(ctx context.Context, run *RetentionRun) error {
+func (s *Store) dropDays(ctx context.Context, run *store.RetentionRun) error {
 	last := dayOf(run.Cutoff.UnixNano()) // the first day not wholly before the cutoff
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -175,7 +162,7 @@ func dropTable(ctx context.Context, c *pgx.Conn, name string, runID int64) (int6
 // deletePartialDay deletes the reads before the cutoff that are left once
 // whole days are dropped, those of the cutoff's own day, in chunks, each
 // with its count recorded in the same transaction.
-func (s *Store) deletePartialDay(ctx context.Context, run *RetentionRun) error {
+func (s *Store) deletePartialDay(ctx context.Context, run *store.RetentionRun) error {
 	cutoff := run.Cutoff.UnixNano()
 	if cutoff == dayStart(dayOf(cutoff)) {
 		return nil // the cutoff is midnight: no part of a day to delete
@@ -221,7 +208,7 @@ func (s *Store) deleteIDs(ctx context.Context, cutoff int64) error {
 
 // RetentionRuns returns the record of every deletion of reads, oldest
 // first.
-func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+func (s *Store) RetentionRuns(ctx context.Context) ([]store.RetentionRun, error) {
 	return s.runsOf(ctx, readRuns)
 }
 
@@ -236,7 +223,7 @@ const (
 )
 
 // startRun records the start of a run, setting its ID and start time.
-func (s *Store) startRun(ctx context.Context, table string, run *RetentionRun) error {
+func (s *Store) startRun(ctx context.Context, table string, run *store.RetentionRun) error {
 	run.Started = s.opts.Now().UTC()
 	err := s.pool.QueryRow(ctx,
 		`INSERT INTO `+table+` (started, finished, cutoff, deleted, error) VALUES ($1, NULL, $2, 0, '') RETURNING id`,
@@ -256,7 +243,7 @@ func countDeleted(ctx context.Context, tx pgx.Tx, table string, runID, n int64) 
 
 // endRun records the end of a run that stopped with runErr (nil: it
 // finished), and returns runErr with any failure to record it.
-func (s *Store) endRun(ctx context.Context, table string, run *RetentionRun, runErr error) error {
+func (s *Store) endRun(ctx context.Context, table string, run *store.RetentionRun, runErr error) error {
 	run.Finished = s.opts.Now().UTC()
 	if runErr != nil {
 		run.Err = runErr.Error()
@@ -271,13 +258,13 @@ func (s *Store) endRun(ctx context.Context, table string, run *RetentionRun, run
 }
 
 // runsOf returns the runs a table records, oldest first.
-func (s *Store) runsOf(ctx context.Context, table string) ([]RetentionRun, error) {
+func (s *Store) runsOf(ctx context.Context, table string) ([]store.RetentionRun, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM `+table+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RetentionRun, error) {
-		var run RetentionRun
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.RetentionRun, error) {
+		var run store.RetentionRun
 		var started, cutoff int64
 		var finished *int64
 		if err := row.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"anpr/engine/alert"
+	"anpr/engine/store"
 )
 
 // The store keeps alerts too, in the same file as the reads they came
@@ -337,12 +338,12 @@ func (s *Store) DeleteAlertsBefore(ctx context.Context, t time.Time) (int64, err
 	return run.Deleted, err
 }
 
-func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (store.RetentionRun, error) {
 	switch now := s.opts.Now(); {
 	case cutoff.IsZero():
-		return RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff time is not set"))
+		return store.RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff time is not set"))
 	case cutoff.After(now):
-		return RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff %s is after now (%s): refusing to delete alerts not yet raised",
+		return store.RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff %s is after now (%s): refusing to delete alerts not yet raised",
 			cutoff.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
 	return s.deleteOlder(ctx, alertsRetained, cutoff)
@@ -350,7 +351,7 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (Reten
 
 // AlertRetentionRuns returns the record of every deletion of alerts,
 // oldest first.
-func (s *Store) AlertRetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+func (s *Store) AlertRetentionRuns(ctx context.Context) ([]store.RetentionRun, error) {
 	return s.runsOf(ctx, alertsRetained)
 }
 

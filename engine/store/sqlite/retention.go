@@ -10,30 +10,18 @@ import (
 	"anpr/engine/store"
 )
 
-// RetentionRun is the record of one deletion of reads by age.
-type RetentionRun struct {
-	ID       int64
-	Started  time.Time
-	Finished time.Time // zero if the run has not finished: still running, or the process stopped mid-run
-	Cutoff   time.Time // the run deletes reads captured before this
-	Deleted  int64     // reads deleted so far; exact even for a run cut short
-	Err      string    // why the run stopped early; "" if it did not
-}
-
 // RunRetention deletes the reads captured more than keep before now (12
 // months, nationally) and returns the record of the run. It deletes in
 // chunks of Options.DeleteChunk reads, each its own transaction, oldest
 // first, so ingest waits at most one chunk for it, and a run that stops
 // early (ctx cancelled, disk full) has deleted only reads it was meant to
 // and says so in its record.
-func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (RetentionRun, error) {
-	if keep <= 0 {
-		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("keep %v is not positive", keep))
+func (s *Store) RunRetention(ctx context.Context, keep time.Duration, now time.Time) (store.RetentionRun, error) {
+	cutoff, err := store.RetentionCutoff(keep, now)
+	if err != nil {
+		return store.RetentionRun{}, err
 	}
-	if now.IsZero() {
-		return RetentionRun{}, fmt.Errorf("run retention: %w", store.Invalidf("now is not set"))
-	}
-	return s.deleteBefore(ctx, now.Add(-keep))
+	return s.deleteBefore(ctx, cutoff)
 }
 
 // DeleteReadsBefore deletes every read captured before t, as RunRetention
@@ -43,9 +31,9 @@ func (s *Store) DeleteReadsBefore(ctx context.Context, t time.Time) (int64, erro
 	return run.Deleted, err
 }
 
-func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (RetentionRun, error) {
+func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (store.RetentionRun, error) {
 	if err := s.checkCutoff(cutoff); err != nil {
-		return RetentionRun{}, fmt.Errorf("delete reads: %w", err)
+		return store.RetentionRun{}, fmt.Errorf("delete reads: %w", err)
 	}
 	return s.deleteOlder(ctx, readsRetained, cutoff)
 }
@@ -64,15 +52,15 @@ var (
 
 // deleteOlder deletes the rows of t older than cutoff, in chunks, and
 // records the run, its end included even when it stops early.
-func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (RetentionRun, error) {
+func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (store.RetentionRun, error) {
 	// No row is older than 1970 (reads and alerts are checked so), and
 	// the file keeps times as Unix nanoseconds, which an older cutoff
 	// would overflow.
 	if epoch := time.Unix(0, 0); cutoff.Before(epoch) {
 		cutoff = epoch
 	}
-	run := RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
-	fail := func(what string, err error) (RetentionRun, error) {
+	run := store.RetentionRun{Started: s.opts.Now().UTC(), Cutoff: cutoff.UTC()}
+	fail := func(what string, err error) (store.RetentionRun, error) {
 		return run, fmt.Errorf("delete %s before %s: %s: %w", t.table, run.Cutoff.Format(time.RFC3339), what, err)
 	}
 	res, err := s.w.ExecContext(ctx,
@@ -157,19 +145,19 @@ func (s *Store) deleteChunk(ctx context.Context, t retained, runID, cutoff int64
 
 // RetentionRuns returns the record of every deletion run of reads, oldest
 // first.
-func (s *Store) RetentionRuns(ctx context.Context) ([]RetentionRun, error) {
+func (s *Store) RetentionRuns(ctx context.Context) ([]store.RetentionRun, error) {
 	return s.runsOf(ctx, readsRetained)
 }
 
-func (s *Store) runsOf(ctx context.Context, t retained) ([]RetentionRun, error) {
+func (s *Store) runsOf(ctx context.Context, t retained) ([]store.RetentionRun, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, started, finished, cutoff, deleted, error FROM `+t.runs+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list %s retention runs: %w", t.table, err)
 	}
 	defer rows.Close()
-	var out []RetentionRun
+	var out []store.RetentionRun
 	for rows.Next() {
-		var run RetentionRun
+		var run store.RetentionRun
 		var started, cutoff int64
 		var finished sql.NullInt64
 		if err := rows.Scan(&run.ID, &started, &finished, &cutoff, &run.Deleted, &run.Err); err != nil {
