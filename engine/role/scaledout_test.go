@@ -18,6 +18,7 @@ import (
 	"anpr/engine/alert"
 	"anpr/engine/bus"
 	"anpr/engine/bus/jetstream"
+	"anpr/engine/bus/jetstream/natstest"
 	"anpr/engine/store"
 	"anpr/engine/store/postgres"
 
@@ -397,64 +398,6 @@ func TestDatabaseAway(t *testing.T) {
 	r.checkAlerts(n, c)
 }
 
-// natsServer is a NATS server of the test's own, with JetStream on disk,
-// that the test can kill and start again.
-type natsServer struct {
-	t    *testing.T
-	bin  string
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startNATS(t *testing.T) *natsServer {
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		bin = "/usr/sbin/nats-server"
-		if _, err := os.Stat(bin); err != nil {
-			t.Skip("no nats-server binary to run a server of the test's own (install nats-server)")
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	s := &natsServer{t: t, bin: bin, port: port, dir: t.TempDir()}
-	s.start()
-	t.Cleanup(s.kill)
-	return s
-}
-
-func (s *natsServer) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.port) }
-
-func (s *natsServer) start() {
-	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", fmt.Sprint(s.port), "-js", "-sd", s.dir)
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if nc, err := nats.Connect(s.url()); err == nil {
-			nc.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("the test's NATS server did not start")
-}
-
-// kill stops the server as a crash would: SIGKILL, no shutdown.
-func (s *natsServer) kill() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-		s.cmd = nil
-	}
-}
-
 // With the NATS server killed (SIGKILL) part way through and started
 // again, the edge keeps what it takes meanwhile on disk and sends it when
 // the server is back, and the matcher and writer carry on where they
@@ -462,9 +405,9 @@ func (s *natsServer) kill() {
 // raised once and reaches the console.
 func TestBusAway(t *testing.T) {
 	_, pgURL := services(t)
-	srv := startNATS(t)
-	prefix, schema := scaledOutNames(t, srv.url(), pgURL)
-	b := openBus(t, srv.url(), prefix)
+	srv := natstest.Start(t)
+	prefix, schema := scaledOutNames(t, srv.URL(), pgURL)
+	b := openBus(t, srv.URL(), prefix)
 	t.Cleanup(func() { b.Close() })
 	db := openDB(t, pgURL, schema)
 	t.Cleanup(func() { db.Close() })
@@ -479,12 +422,12 @@ func TestBusAway(t *testing.T) {
 	const n = 3000
 	r.submit(0, n/3)
 	r.waitFor("the first reads stored", func() bool { return w.Stats().Added > 0 })
-	srv.kill()
+	srv.Kill()
 	r.submit(n/3, 2*n/3) // to the edge's spool
 	if st := r.edge.Stats(); st.Spooled == 0 {
 		t.Error("the edge spooled nothing with the server down")
 	}
-	srv.start()
+	srv.Start()
 	r.submit(2*n/3, n)
 	r.waitFor("every read stored", func() bool { return len(r.stored()) >= n })
 	r.waitFor("every read matched", func() bool { return len(r.alertIDs()) >= hotReads(n) })

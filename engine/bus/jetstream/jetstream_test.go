@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"slices"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 
 	"anpr/engine/bus"
 	"anpr/engine/bus/bustest"
+	"anpr/engine/bus/jetstream/natstest"
 	"anpr/engine/bus/spool"
 
 	"github.com/nats-io/nats.go"
@@ -178,77 +177,14 @@ func TestDeadConsumersBatchDeliveredAgain(t *testing.T) {
 	}
 }
 
-// natsServer runs a NATS server of the test's own, with JetStream on disk
-// in dir, so that the test can kill and restart it.
-type natsServer struct {
-	t    *testing.T
-	bin  string
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startServer(t *testing.T) *natsServer {
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		bin = "/usr/sbin/nats-server"
-		if _, err := os.Stat(bin); err != nil {
-			t.Skip("no nats-server binary to run a server of the test's own (install nats-server)")
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	s := &natsServer{t: t, bin: bin, port: port, dir: t.TempDir()}
-	s.start()
-	t.Cleanup(s.kill)
-	return s
-}
-
-func (s *natsServer) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.port) }
-
-func (s *natsServer) start() {
-	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", fmt.Sprint(s.port), "-js", "-sd", s.dir)
-	s.cmd.Stdout, s.cmd.Stderr = nil, nil
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if nc, err := nats.Connect(s.url()); err == nil {
-			js, _ := jetstream.New(nc)
-			_, err = js.AccountInfo(context.Background())
-			nc.Close()
-			if err == nil {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("the test's NATS server did not start")
-}
-
-// kill stops the server as a crash would: SIGKILL, no shutdown.
-func (s *natsServer) kill() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-		s.cmd = nil
-	}
-}
-
 // Every message Publish acknowledged survives the server being killed
 // and restarted, and a consumer running throughout carries on after it.
 // Acknowledgements the server had not yet written when it was killed are
 // lost with it, so some messages handled before the kill come again:
 // delivery is at least once, and handlers are idempotent.
 func TestServerKilledAndRestarted(t *testing.T) {
-	srv := startServer(t)
-	b := openTest(t, srv.url(), Options{})
+	srv := natstest.Start(t)
+	b := openTest(t, srv.URL(), Options{})
 	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -295,13 +231,13 @@ func TestServerKilledAndRestarted(t *testing.T) {
 	}
 	publish(0, 50)
 	waitFor(50)
-	srv.kill()
+	srv.Kill()
 	pctx, pcancel := context.WithTimeout(ctx, time.Second)
 	if err := b.Publish(pctx, bus.Reads, []byte("x"), "while-down"); err == nil {
 		t.Error("Publish succeeded with the server down")
 	}
 	pcancel()
-	srv.start()
+	srv.Start()
 	// Publishing works again once the connection is back.
 	deadline := time.Now().Add(20 * time.Second)
 	for len(acked) < 51 && time.Now().Before(deadline) {
@@ -335,8 +271,8 @@ func TestServerKilledAndRestarted(t *testing.T) {
 // down: what it publishes meanwhile is kept on disk and sent, in order,
 // when the server is back.
 func TestEdgeSpoolsWhileServerDown(t *testing.T) {
-	srv := startServer(t)
-	b := openTest(t, srv.url(), Options{})
+	srv := natstest.Start(t)
+	b := openTest(t, srv.URL(), Options{})
 	defer b.Close()
 	sp, err := spool.Open(t.TempDir(), b, spool.Options{SendTimeout: time.Second, RetryWait: 50 * time.Millisecond})
 	if err != nil {
@@ -371,12 +307,12 @@ func TestEdgeSpoolsWhileServerDown(t *testing.T) {
 		}
 	}
 	publish(0, 20)
-	srv.kill()
+	srv.Kill()
 	publish(20, 60)
 	if n, _ := sp.Pending(); n == 0 {
 		t.Error("nothing spooled while the server was down")
 	}
-	srv.start()
+	srv.Start()
 	publish(60, 80)
 	var want []string
 	for i := range 80 {
