@@ -128,6 +128,11 @@ type serveFlags struct {
 	busPrefix, pgSchema  string
 	consoleName          string
 	imagesDir            string
+	config               string
+	streamReplicas       int
+	streamMaxAge         time.Duration
+	streamMaxBytes       int64
+	spoolMaxBytes        int64
 }
 
 func newServeCommand() *cobra.Command {
@@ -169,11 +174,20 @@ load needs.
 directory of images, http:// MJPEG, rtsp:// or V4L2 device, as 'anpr
 watch' takes); the camera must be in the register.`,
 		Example: `  anpr serve --demo
-  anpr serve --data /var/lib/anpr --listen 127.0.0.1:8080 --hotlist pnc=/srv/lists/pnc.csv --feed A38-N1=rtsp://10.0.0.5/stream`,
+  anpr serve --data /var/lib/anpr --listen 127.0.0.1:8080 --hotlist pnc=/srv/lists/pnc.csv --feed A38-N1=rtsp://10.0.0.5/stream
+  anpr serve --config /etc/anpr/matcher.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.config != "" {
+				if err := applyConfigFile(cmd.Flags(), f.config); err != nil {
+					return err
+				}
+			}
+			return runServe(cmd, f)
+		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "YAML file of settings: keys are these flags' names without --, lists for repeatable flags, maps for NAME=VALUE ones; the command line wins")
 	fl.StringVar(&f.dir, "data", "anpr-data", "data directory")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address for the API and console")
 	fl.StringArrayVar(&f.hotlists, "hotlist", nil, "NAME=FILE: load a hotlist (CSV or JSON) and reload it when the file changes; repeatable")
@@ -192,6 +206,10 @@ watch' takes); the camera must be in the register.`,
 	fl.StringVar(&f.imagesDir, "images", "", "for --role writer|console: the image store (default DATA/images); writers and consoles share one (a network file system) for consoles to show alerts' images")
 	fl.StringVar(&f.consoleName, "console-name", "", "this console's name among the deployment's consoles, for its stream of alert events (default: the host name)")
 	fl.StringVar(&f.pgSchema, "postgres-schema", "anpr", "PostgreSQL schema holding the deployment's tables")
+	fl.IntVar(&f.streamReplicas, "stream-replicas", 1, "copies a NATS cluster keeps of the reads and alerts streams (3 in a production cluster); every process of a deployment must say the same, as each sets the streams up")
+	fl.DurationVar(&f.streamMaxAge, "stream-max-age", 7*24*time.Hour, "how long the reads and alerts streams keep a message, taken or not")
+	fl.Int64Var(&f.streamMaxBytes, "stream-max-bytes", 0, "the most each stream holds before it refuses new messages (edges then spool them); 0: the server's limit")
+	fl.Int64Var(&f.spoolMaxBytes, "spool-max-bytes", 1<<30, "for --role edge: the most the local disk spool holds while the bus is unreachable; past it reads are refused, not dropped")
 	fl.StringVar(&f.pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	fl.StringVar(&f.readerPath, "model", defaultReaderModel, "plate reader model (ONNX), for --feed and --demo")

@@ -22,6 +22,7 @@ import (
 	"anpr/engine/audit"
 	"anpr/engine/bus"
 	"anpr/engine/bus/jetstream"
+	"anpr/engine/bus/spool"
 	"anpr/engine/camera"
 	"anpr/engine/hotlist"
 	"anpr/engine/ingest"
@@ -65,7 +66,21 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		return err
 	}
 
-	b, err := jetstream.Open(ctx, f.bus, jetstream.Options{Name: "anpr-" + f.role, Prefix: f.busPrefix})
+	switch {
+	case f.streamReplicas < 1:
+		return badInput("--stream-replicas must be at least 1")
+	case f.streamMaxAge <= 0:
+		return badInput("--stream-max-age must be positive")
+	case f.streamMaxBytes < 0:
+		return badInput("--stream-max-bytes must be 0 (no limit) or more")
+	case f.spoolMaxBytes < 1<<20:
+		return badInput("--spool-max-bytes must be at least 1048576 (1 MiB)")
+	}
+	var streams []jetstream.Stream
+	for _, name := range []string{bus.Reads, bus.Alerts} {
+		streams = append(streams, jetstream.Stream{Name: name, Replicas: f.streamReplicas, MaxAge: f.streamMaxAge, MaxBytes: f.streamMaxBytes})
+	}
+	b, err := jetstream.Open(ctx, f.bus, jetstream.Options{Name: "anpr-" + f.role, Prefix: f.busPrefix, Streams: streams})
 	if err != nil {
 		return fmt.Errorf("--bus %s: %w", f.bus, err)
 	}
@@ -100,7 +115,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 				return usageError{fmt.Errorf("--feed %s: %w: add it to %s", kv[0], err, filepath.Join(f.dir, "cameras.json"))}
 			}
 		}
-		edge, err := role.NewEdge(role.EdgeConfig{Bus: b, SpoolDir: filepath.Join(f.dir, "spool"), Cameras: cams, Log: logger})
+		edge, err := role.NewEdge(role.EdgeConfig{Bus: b, SpoolDir: filepath.Join(f.dir, "spool"), Spool: spool.Options{MaxBytes: f.spoolMaxBytes}, Cameras: cams, Log: logger})
 		if err != nil {
 			return err
 		}
@@ -194,6 +209,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 // scaled-out deployment.
 func newHotlistPublishCommand() *cobra.Command {
 	var busURL, prefix string
+	var replicas int
 	cmd := &cobra.Command{
 		Use:   "publish --bus URL NAME=FILE...",
 		Short: "Publish hotlists to every matcher of a scaled-out deployment (through JetStream)",
@@ -209,7 +225,12 @@ not published.`,
 				return err
 			}
 			ctx := cmd.Context()
-			b, err := jetstream.Open(ctx, busURL, jetstream.Options{Name: "anpr-hotlist-publish", Prefix: prefix})
+			if replicas < 1 {
+				return badInput("--stream-replicas must be at least 1")
+			}
+			// Streams left as they are: only the object store is used.
+			b, err := jetstream.Open(ctx, busURL, jetstream.Options{Name: "anpr-hotlist-publish", Prefix: prefix,
+				Streams: []jetstream.Stream{}, FilesReplicas: replicas})
 			if err != nil {
 				return fmt.Errorf("--bus %s: %w", busURL, err)
 			}
@@ -225,6 +246,7 @@ not published.`,
 	}
 	cmd.Flags().StringVar(&busURL, "bus", "nats://127.0.0.1:4222", "the deployment's NATS server")
 	cmd.Flags().StringVar(&prefix, "bus-prefix", "anpr", "the deployment's stream prefix, as anpr serve --bus-prefix")
+	cmd.Flags().IntVar(&replicas, "stream-replicas", 1, "copies a NATS cluster keeps of the published lists, as anpr serve --stream-replicas")
 	return cmd
 }
 
@@ -271,7 +293,7 @@ func consoleRole(ctx context.Context, f serveFlags, b *jetstream.Bus, db *postgr
 	if err != nil {
 		return nil, err
 	}
-	edge, err := role.NewEdge(role.EdgeConfig{Bus: b, SpoolDir: filepath.Join(f.dir, "spool"), Cameras: cams, Log: log})
+	edge, err := role.NewEdge(role.EdgeConfig{Bus: b, SpoolDir: filepath.Join(f.dir, "spool"), Spool: spool.Options{MaxBytes: f.spoolMaxBytes}, Cameras: cams, Log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,11 @@ func (b *Bus) files(ctx context.Context) (jetstream.ObjectStore, error) {
 	if b.objects != nil {
 		return b.objects, nil
 	}
-	replicas := 1
-	for _, s := range b.opts.Streams {
-		replicas = max(replicas, s.Replicas)
+	replicas := max(1, b.opts.FilesReplicas)
+	if b.opts.FilesReplicas == 0 {
+		for _, s := range b.opts.Streams {
+			replicas = max(replicas, s.Replicas)
+		}
 	}
 	os, err := b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      b.filesBucket(),

@@ -59,10 +59,16 @@ import (
 type Options struct {
 	// Prefix starts every subject and stream name, so that deployments
 	// (or tests) can share a server; "": "anpr". Letters, digits, - and _.
-	Prefix     string
-	Streams    []Stream      // nil: bus.Reads and bus.Alerts with the defaults
-	Duplicates time.Duration // the de-duplication window; 0: 2 minutes
-	Name       string        // the connection's name, as the server shows it; "": "anpr"
+	Prefix string
+	// Streams are made, or updated to these settings, on Open. nil:
+	// bus.Reads and bus.Alerts with the defaults; empty: none touched (a
+	// process that only publishes files must not reset the streams).
+	Streams []Stream
+	// FilesReplicas is how many copies a cluster keeps of the files
+	// (hotlists) object store; 0: as many as the most replicated stream.
+	FilesReplicas int
+	Duplicates    time.Duration // the de-duplication window; 0: 2 minutes
+	Name          string        // the connection's name, as the server shows it; "": "anpr"
 	// PublishWindow is how many messages one PublishBatch call keeps in
 	// flight, sent and not yet acknowledged by the server; 0: 512.
 	PublishWindow int

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -360,5 +361,45 @@ func TestOversizedMessageRefusedNotSpooled(t *testing.T) {
 	}
 	if err := sp.Publish(ctx, bus.Reads, []byte("small"), "small-1"); err != nil {
 		t.Errorf("a small message after the refusal: %v", err)
+	}
+}
+
+// The streams take the settings a deployment gives (anpr serve
+// --stream-max-age, --stream-max-bytes), and a process that opens the bus
+// only to publish files (anpr hotlist publish) leaves them as they are.
+func TestStreamSettingsAppliedAndKept(t *testing.T) {
+	url := testServer(t)
+	prefix := freshPrefix(t, url)
+	var streams []Stream
+	for _, name := range []string{bus.Reads, bus.Alerts} {
+		streams = append(streams, Stream{Name: name, MaxAge: 36 * time.Hour, MaxBytes: 64 << 20})
+	}
+	b := openTest(t, url, Options{Prefix: prefix, Streams: streams})
+	b.Close()
+	publisher := openTest(t, url, Options{Prefix: prefix, Streams: []Stream{}})
+	if err := publisher.PutFile(context.Background(), "hotlist-pnc", strings.NewReader("vrm\nAB12CDE\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	publisher.Close()
+
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	for _, name := range []string{bus.Reads, bus.Alerts} {
+		s, err := js.Stream(context.Background(), (&Bus{opts: Options{Prefix: prefix}}).streamName(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := s.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Config.MaxAge != 36*time.Hour || info.Config.MaxBytes != 64<<20 {
+			t.Errorf("%s: max age %v, max bytes %d after a publisher opened the bus; want 36h and 64 MiB",
+				name, info.Config.MaxAge, info.Config.MaxBytes)
+		}
 	}
 }
