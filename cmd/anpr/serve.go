@@ -321,7 +321,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		}()
 	}
 	goRun("escalation", func() error { return alerts.Run(ctx) })
-	goRun("retention", func() error { return runRetention(ctx, b, alerts, f.keepReads, f.keepAlerts, logger) })
+	goRun("retention", func() error { return runRetention(ctx, b.reads, b.images, b.audit, f.keepReads, f.keepAlerts, logger) })
 	for _, kv := range feeds {
 		goRun("feed "+kv[0], func() error {
 			return runFeed(ctx, kv[0], kv[1], f.readerPath, f.detPath, pipelineSubmitter(pipe, logger), logger)
@@ -378,42 +378,46 @@ func parsePairs(flag string, vals []string) ([][2]string, error) {
 	return out, nil
 }
 
+// retentionStore is a store that retention runs over: the embedded SQLite
+// store or the deployment's PostgreSQL.
+type retentionStore interface {
+	RunRetention(ctx context.Context, keep time.Duration, now time.Time) (store.RetentionRun, error)
+	DeleteAlertsBefore(ctx context.Context, t time.Time) (int64, error)
+	AlertImageRefs(ctx context.Context) (map[string]bool, error)
+}
+
 // runRetention deletes reads, their images, and alerts past their keeping
-// time once an hour, recording each run in the audit log.
-func runRetention(ctx context.Context, b *backOffice, alerts *alert.Service, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
-	once := func() {
-		now := time.Now()
-		run, err := b.reads.RunRetention(ctx, keepReads, now)
-		detail := map[string]string{"what": "reads", "cutoff": now.Add(-keepReads).UTC().Format(time.RFC3339), "deleted": fmt.Sprint(run.Deleted)}
+// time once an hour, recording each run in the audit log. The all-in-one
+// and every writer of a deployment run it; the stores take one run at a
+// time, and image deletion tolerates another process deleting the same
+// day.
+func runRetention(ctx context.Context, st retentionStore, images *store.Images, auditLog *audit.Log, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
+	record := func(target string, cutoff time.Time, deleted int64, err error) {
+		detail := map[string]string{"what": target, "cutoff": cutoff.UTC().Format(time.RFC3339), "deleted": fmt.Sprint(deleted)}
 		outcome := audit.OutcomeOK
 		if err != nil {
 			detail["error"], outcome = err.Error(), audit.OutcomeFailed
-			log.Error("read retention", "err", err)
+			log.Error(target+" retention", "err", err)
+		} else {
+			log.Info(target+" retention", "deleted", deleted, "cutoff", cutoff)
 		}
-		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "reads", Outcome: outcome, Detail: detail})
-		n, err := b.reads.DeleteAlertsBefore(ctx, now.Add(-keepAlerts))
-		detail = map[string]string{"what": "alerts", "cutoff": now.Add(-keepAlerts).UTC().Format(time.RFC3339), "deleted": fmt.Sprint(n)}
-		outcome = audit.OutcomeOK
-		if err != nil {
-			detail["error"], outcome = err.Error(), audit.OutcomeFailed
-			log.Error("alert retention", "err", err)
+		if _, err := auditLog.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: target, Outcome: outcome, Detail: detail}); err != nil {
+			log.Error("audit retention run", "err", err)
 		}
-		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "alerts", Outcome: outcome, Detail: detail})
-
+	}
+	once := func() {
+		now := time.Now()
+		run, err := st.RunRetention(ctx, keepReads, now)
+		record("reads", now.Add(-keepReads), run.Deleted, err)
+		n, err := st.DeleteAlertsBefore(ctx, now.Add(-keepAlerts))
+		record("alerts", now.Add(-keepAlerts), n, err)
 		// Images go with their reads, except those of alerts still kept.
-		detail = map[string]string{"what": "images", "cutoff": now.Add(-keepReads).UTC().Format(time.RFC3339)}
-		outcome = audit.OutcomeOK
-		keep, err := b.reads.AlertImageRefs(ctx)
+		keep, err := st.AlertImageRefs(ctx)
 		var deleted int
 		if err == nil {
-			deleted, err = b.images.DeleteDaysBefore(now.Add(-keepReads), func(ref string) bool { return keep[ref] })
+			deleted, err = images.DeleteDaysBefore(now.Add(-keepReads), func(ref string) bool { return keep[ref] })
 		}
-		detail["deleted"] = fmt.Sprint(deleted)
-		if err != nil {
-			detail["error"], outcome = err.Error(), audit.OutcomeFailed
-			log.Error("image retention", "err", err)
-		}
-		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionRetentionRun, Target: "images", Outcome: outcome, Detail: detail})
+		record("images", now.Add(-keepReads), int64(deleted), err)
 	}
 	once()
 	t := time.NewTicker(time.Hour)

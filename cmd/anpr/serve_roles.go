@@ -131,8 +131,18 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		if err != nil {
 			return err
 		}
+		// The writer's retention runs go into its own audit log, in --data.
+		key, err := auditKeyIn(f.dir)
+		if err != nil {
+			return err
+		}
+		auditLog, err := audit.Open(filepath.Join(f.dir, "audit.log"), key, nil)
+		if err != nil {
+			return err
+		}
+		defer auditLog.Close()
 		runs = append(runs, w.Run, func(ctx context.Context) error {
-			return runStoreRetention(ctx, db, f.keepReads, f.keepAlerts, logger)
+			return runRetention(ctx, db, images, auditLog, f.keepReads, f.keepAlerts, logger)
 		})
 	case roleConsole:
 		run, err := consoleRole(ctx, f, b, db, images, logger)
@@ -382,30 +392,4 @@ func sanitiseName(s string) string {
 		return "console"
 	}
 	return string(out)
-}
-
-// runStoreRetention deletes reads and alerts past their keeping time from
-// the deployment's PostgreSQL once an hour. Every writer runs it; the
-// store takes one run at a time.
-func runStoreRetention(ctx context.Context, db *postgres.Store, keepReads, keepAlerts time.Duration, log *slog.Logger) error {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		now := time.Now()
-		if run, err := db.RunRetention(ctx, keepReads, now); err != nil {
-			log.Error("read retention", "err", err)
-		} else {
-			log.Info("read retention", "deleted", run.Deleted, "cutoff", run.Cutoff)
-		}
-		if n, err := db.DeleteAlertsBefore(ctx, now.Add(-keepAlerts)); err != nil {
-			log.Error("alert retention", "err", err)
-		} else {
-			log.Info("alert retention", "deleted", n)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }

@@ -48,6 +48,11 @@ type Repository interface {
 	// repository's clock's now, and records the deletion where the
 	// repository records such things.
 	DeleteAlertsBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// AlertImageRefs lists the image refs (plate patch and overview) the
+	// stored alerts hold, so that image retention keeps them after their
+	// reads are gone.
+	AlertImageRefs(ctx context.Context) (map[string]bool, error)
 }
 
 // Query asks for stored alerts. Fields left zero do not restrict.

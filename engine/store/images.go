@@ -153,13 +153,21 @@ func (im *Images) DeleteDaysBefore(cutoff time.Time, keep func(ref string) bool)
 func (im *Images) deleteDay(day string, keep func(string) bool) (int, error) {
 	deleted := 0
 	root := filepath.Join(im.dir, day)
+	// Several processes may run retention over one shared store (the
+	// writers of a deployment): what another has removed is not an error.
 	fans, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
 	for _, fan := range fans {
 		dir := filepath.Join(root, fan.Name())
 		files, err := os.ReadDir(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return deleted, err
 		}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Stats", testStats},
 		{"StatsMatchReference", testStatsReference},
 		{"DeleteAlertsBefore", testDelete},
+		{"AlertImageRefs", testImageRefs},
 		{"SQLShapedInputIsLiteral", testSQLShaped},
 		{"ConcurrentAdds", testConcurrentAdds},
 		{"CancelledAddStoresNothing", testCancelledAdd},
@@ -692,5 +693,22 @@ func testCancelledAdd(t *testing.T, r alert.Repository) {
 	}
 	if _, err := r.Alert(ctx, "c1"); !errors.Is(err, alert.ErrNotFound) {
 		t.Errorf("the alert of a cancelled add was stored (err = %v)", err)
+	}
+}
+
+// The images of stored alerts are known, so that image retention keeps
+// them after their reads are gone.
+func testImageRefs(t *testing.T, r alert.Repository) {
+	a := hotlistAlert("a1", "CAM-1", "AB12CDE", "PNC", "stolen", minutes(1))
+	a.Read.PatchRef, a.Read.OverviewRef = "20260302-"+strings.Repeat("0a", 32), "20260302-"+strings.Repeat("0b", 32)
+	b := hotlistAlert("a2", "CAM-1", "CD34EFG", "PNC", "stolen", minutes(2))
+	b.Read.PatchRef, b.Read.OverviewRef = "20260302-"+strings.Repeat("0c", 32), "" // no overview
+	if err := r.AddAlerts(ctx, []alert.Alert{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	refs, err := r.AlertImageRefs(ctx)
+	want := []string{a.Read.PatchRef, a.Read.OverviewRef, b.Read.PatchRef}
+	if err != nil || len(refs) != len(want) || !refs[want[0]] || !refs[want[1]] || !refs[want[2]] {
+		t.Fatalf("AlertImageRefs = %v, %v; want exactly %v", refs, err, want)
 	}
 }

@@ -412,3 +412,29 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (store
 func (s *Store) AlertRetentionRuns(ctx context.Context) ([]store.RetentionRun, error) {
 	return s.runsOf(ctx, alertRuns)
 }
+
+// AlertImageRefs lists the images stored alerts hold (plate patch and
+// overview), so that image retention keeps them after their reads go.
+func (s *Store) AlertImageRefs(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT coalesce(body->'read'->>'patch_ref', ''), coalesce(body->'read'->>'overview_ref', '') FROM alerts`)
+	if err != nil {
+		return nil, fmt.Errorf("list alert images: %w", err)
+	}
+	defer rows.Close()
+	refs := map[string]bool{}
+	for rows.Next() {
+		var patch, overview string
+		if err := rows.Scan(&patch, &overview); err != nil {
+			return nil, fmt.Errorf("list alert images: %w", err)
+		}
+		for _, r := range []string{patch, overview} {
+			if r != "" {
+				refs[r] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list alert images: %w", err)
+	}
+	return refs, nil
+}

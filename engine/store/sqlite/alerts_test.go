@@ -194,25 +194,3 @@ func TestAlertQueriesUseIndexes(t *testing.T) {
 		}
 	}
 }
-
-// The images of stored alerts are known, so that image retention keeps
-// them after their reads are gone.
-func TestAlertImageRefs(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "reads.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	patch, overview := "20260302-"+strings.Repeat("0a", 32), "20260302-"+strings.Repeat("0b", 32)
-	a := alert.Alert{ID: "a1", Kind: alert.KindHotlist, Raised: at, State: alert.StateNew, Priority: 2,
-		Read: store.Read{ID: "r1", Camera: "CAM-1", VRM: "AB12CDE", Confidence: 0.9, Captured: at, PatchRef: patch, OverviewRef: overview},
-		Hit:  &hotlist.Hit{Read: "AB12CDE", Kind: hotlist.Exact, Entry: hotlist.Entry{VRM: "AB12CDE", List: "PNC", Marker: "stolen", Priority: 2}}}
-	if err := s.AddAlerts(context.Background(), []alert.Alert{a}); err != nil {
-		t.Fatal(err)
-	}
-	refs, err := s.AlertImageRefs(context.Background())
-	if err != nil || len(refs) != 2 || !refs[patch] || !refs[overview] {
-		t.Fatalf("AlertImageRefs = %v, %v; want the patch and the overview", refs, err)
-	}
-}
