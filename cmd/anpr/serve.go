@@ -246,15 +246,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	defer b.Close()
 
-	hl, err := hotlist.New(hotlist.Options{Logger: logger, OnLoad: func(rep hotlist.LoadReport) {
-		outcome := audit.OutcomeOK
-		if rep.Refused {
-			outcome = audit.OutcomeFailed
-		}
-		b.audit.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionHotlistLoad, Target: rep.List, Outcome: outcome,
-			Detail: map[string]string{"file": rep.File, "version": fmt.Sprint(rep.Version), "accepted": fmt.Sprint(rep.Accepted),
-				"rejected": fmt.Sprint(rep.RejectedRows), "reason": rep.Reason}})
-	}})
+	hl, err := hotlist.New(hotlist.Options{Logger: logger, OnLoad: auditHotlistLoads(b.audit, logger)})
 	if err != nil {
 		return err
 	}
@@ -376,6 +368,33 @@ func parsePairs(flag string, vals []string) ([][2]string, error) {
 		out = append(out, [2]string{k, val})
 	}
 	return out, nil
+}
+
+// auditHotlistLoads records every load of a hotlist, accepted or refused,
+// with where it came from (a file, or a published version and its
+// publisher) and how many rows went in and were rejected.
+func auditHotlistLoads(auditLog *audit.Log, log *slog.Logger) func(hotlist.LoadReport) {
+	return func(rep hotlist.LoadReport) {
+		outcome := audit.OutcomeOK
+		if rep.Refused {
+			outcome = audit.OutcomeFailed
+		}
+		if _, err := auditLog.Append(audit.Entry{Actor: "system", Role: "system", Action: audit.ActionHotlistLoad, Target: rep.List, Outcome: outcome,
+			Detail: map[string]string{"file": rep.File, "version": fmt.Sprint(rep.Version), "accepted": fmt.Sprint(rep.Accepted),
+				"rejected": fmt.Sprint(rep.RejectedRows), "reason": rep.Reason}}); err != nil {
+			log.Error("audit hotlist load", "list", rep.List, "err", err)
+		}
+	}
+}
+
+// openRoleAudit opens the audit log a role keeps in its --data, and its key.
+func openRoleAudit(dir string) (*audit.Log, []byte, error) {
+	key, err := auditKeyIn(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := audit.Open(filepath.Join(dir, "audit.log"), key, nil)
+	return l, key, err
 }
 
 // retentionStore is a store that retention runs over: the embedded SQLite

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -19,7 +20,6 @@ import (
 	"anpr/engine/access"
 	"anpr/engine/alert"
 	"anpr/engine/api"
-	"anpr/engine/audit"
 	"anpr/engine/bus"
 	"anpr/engine/bus/jetstream"
 	"anpr/engine/bus/spool"
@@ -132,11 +132,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 			return err
 		}
 		// The writer's retention runs go into its own audit log, in --data.
-		key, err := auditKeyIn(f.dir)
-		if err != nil {
-			return err
-		}
-		auditLog, err := audit.Open(filepath.Join(f.dir, "audit.log"), key, nil)
+		auditLog, _, err := openRoleAudit(f.dir)
 		if err != nil {
 			return err
 		}
@@ -151,7 +147,14 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		}
 		runs = append(runs, run)
 	case roleMatcher:
-		hl, err := hotlist.New(hotlist.Options{Logger: logger})
+		// Every list load, local or published, goes into the matcher's own
+		// audit log, in --data.
+		auditLog, _, err := openRoleAudit(f.dir)
+		if err != nil {
+			return err
+		}
+		defer auditLog.Close()
+		hl, err := hotlist.New(hotlist.Options{Logger: logger, OnLoad: auditHotlistLoads(auditLog, logger)})
 		if err != nil {
 			return err
 		}
@@ -277,7 +280,21 @@ func publishList(ctx context.Context, files bus.Files, name, path string) error 
 		return usageError{err}
 	}
 	defer fh.Close()
-	return role.PublishHotlist(ctx, files, name, format, fh)
+	return role.PublishHotlist(ctx, files, name, format, fh, publisher())
+}
+
+// publisher names who runs this command, user@host, for matchers to record
+// with each list they load.
+func publisher() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
+	return name + "@" + host
 }
 
 // consoleRole serves the API and the operator console over the
@@ -286,11 +303,7 @@ func publishList(ctx context.Context, files bus.Files, name, path string) error 
 // the alerts matchers raise reach the operators' live streams from the
 // bus.
 func consoleRole(ctx context.Context, f serveFlags, b *jetstream.Bus, db *postgres.Store, images *store.Images, log *slog.Logger) (func(context.Context) error, error) {
-	key, err := auditKeyIn(f.dir)
-	if err != nil {
-		return nil, err
-	}
-	auditLog, err := audit.Open(filepath.Join(f.dir, "audit.log"), key, nil)
+	auditLog, key, err := openRoleAudit(f.dir)
 	if err != nil {
 		return nil, err
 	}

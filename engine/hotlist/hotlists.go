@@ -205,6 +205,12 @@ func (h *Hotlists) Load(ctx context.Context, name string, r io.Reader, format Fo
 	return h.load(ctx, name, name, r, format)
 }
 
+// LoadFrom is Load with source naming where the rows came from (a published
+// version, say), in rejected rows and in the report's File.
+func (h *Hotlists) LoadFrom(ctx context.Context, name, source string, r io.Reader, format Format) (LoadReport, error) {
+	return h.load(ctx, name, source, r, format)
+}
+
 // LoadFile is Load from a file, its format told by its extension (.csv,
 // .json, .jsonl or .ndjson). Rejected rows name the file.
 func (h *Hotlists) LoadFile(ctx context.Context, name, path string) (LoadReport, error) {

@@ -35,7 +35,7 @@ func Example() {
 
 	// The hotlist is published once, and every matcher's replica loads it.
 	csv := "vrm,list,marker,priority,action\nAB12CDE,PNC,stolen,2,Stop and check\n"
-	role.PublishHotlist(ctx, b, "national", hotlist.CSV, strings.NewReader(csv))
+	role.PublishHotlist(ctx, b, "national", hotlist.CSV, strings.NewReader(csv), "operator@lists-host")
 	lists, _ := hotlist.New(hotlist.Options{})
 	replica, _ := role.NewHotlistReplica(role.HotlistReplicaConfig{Files: b, Hotlists: lists, Log: log})
 

@@ -17,19 +17,23 @@ import (
 // matcher's HotlistReplica to load. Load the list locally first
 // (hotlist.Hotlists.Load, which reports rejected rows and refuses a bad
 // file) and publish the same bytes once it is accepted: a matcher refusing
-// a list keeps the version it had, and says so only in its own log.
-func PublishHotlist(ctx context.Context, files bus.Files, name string, format hotlist.Format, r io.Reader) error {
+// a list keeps the version it had, and says so in its own log. by says who
+// published it (user@host); matchers record it with each load.
+func PublishHotlist(ctx context.Context, files bus.Files, name string, format hotlist.Format, r io.Reader, by string) error {
 	if format != hotlist.CSV && format != hotlist.JSON {
 		return fmt.Errorf("publish hotlist %s: format %v is not CSV or JSON", name, format)
 	}
-	if err := files.PutFile(ctx, name, r, map[string]string{formatKey: format.String()}); err != nil {
+	if err := files.PutFile(ctx, name, r, map[string]string{formatKey: format.String(), publishedByKey: by}); err != nil {
 		return fmt.Errorf("publish hotlist %s: %w", name, err)
 	}
 	return nil
 }
 
-// formatKey is the file metadata that says a published hotlist's format.
-const formatKey = "format"
+// File metadata of a published hotlist: its format, and who published it.
+const (
+	formatKey      = "format"
+	publishedByKey = "published-by"
+)
 
 // HotlistReplicaConfig configures a HotlistReplica.
 type HotlistReplicaConfig struct {
@@ -104,7 +108,13 @@ func (h *HotlistReplica) load(ctx context.Context, f *bus.FileInfo, r io.Reader)
 		h.cfg.Log.Error("published hotlist not loaded: its format is not known", "list", f.Name, "format", f.Meta[formatKey])
 		return
 	}
-	rep, err := h.cfg.Hotlists.Load(ctx, f.Name, r, format)
+	// The source names the published version and its publisher, for the
+	// matcher's load report and audit log.
+	source := "published " + f.Name + " (" + f.Digest + ")"
+	if by := f.Meta[publishedByKey]; by != "" {
+		source += " by " + by
+	}
+	rep, err := h.cfg.Hotlists.LoadFrom(ctx, f.Name, source, r, format)
 	if err != nil {
 		// The version in force stays; Load has logged and reported why.
 		h.cfg.Log.Error("published hotlist refused", "list", f.Name, "digest", f.Digest, "err", err)

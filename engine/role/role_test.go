@@ -789,11 +789,13 @@ func testReplicatedHotlists(t *testing.T, d deployment) {
 		}
 		return strings.NewReader(s)
 	}
-	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, csv(hotMarks[0])); err != nil {
+	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, csv(hotMarks[0]), "tester@test"); err != nil {
 		t.Fatal(err)
 	}
 	var refused atomic.Int64
+	var sources sync.Map // the source of each load, as a matcher's audit log records it
 	lists, err := hotlist.New(hotlist.Options{OnLoad: func(rep hotlist.LoadReport) {
+		sources.Store(rep.File, true)
 		if rep.Refused {
 			refused.Add(1)
 		}
@@ -817,11 +819,17 @@ func testReplicatedHotlists(t *testing.T, d deployment) {
 	if got := len(lists.Match(hotMarks[0], t0)); got != 1 {
 		t.Errorf("once ready, the replica's lists give %d hits on %s, want 1", got, hotMarks[0])
 	}
+	sources.Range(func(k, _ any) bool {
+		if src := k.(string); !strings.HasPrefix(src, "published national (") || !strings.HasSuffix(src, ") by tester@test") {
+			t.Errorf("load source %q, want the published version and who published it", src)
+		}
+		return true
+	})
 	r.submit(0, 10) // read 0 is of hotMarks[0]
 	r.waitFor("the alert on the published list", func() bool { return len(r.alertIDs()) == 1 })
 
 	// A new version: hotMarks[1] in, hotMarks[0] out.
-	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, csv(hotMarks[1])); err != nil {
+	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, csv(hotMarks[1]), "tester@test"); err != nil {
 		t.Fatal(err)
 	}
 	r.waitFor("the new version on the replica", func() bool { return len(lists.Match(hotMarks[1], t0)) == 1 })
@@ -829,7 +837,7 @@ func testReplicatedHotlists(t *testing.T, d deployment) {
 		t.Errorf("after the new version, %d hits on the mark it dropped", got)
 	}
 	// A version the replica refuses: every row bad.
-	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, strings.NewReader("vrm,list,marker,priority\nAB12CDE,PNC,stolen,99\n")); err != nil {
+	if err := PublishHotlist(ctx, files, "national", hotlist.CSV, strings.NewReader("vrm,list,marker,priority\nAB12CDE,PNC,stolen,99\n"), "tester@test"); err != nil {
 		t.Fatal(err)
 	}
 	r.waitFor("the replica to refuse the bad version", func() bool { return refused.Load() == 1 })
