@@ -61,6 +61,10 @@ func (s *MJPEGServer) PublishMat(img gocv.Mat, quality int) error {
 	return nil
 }
 
+// Show publishes a frame at JPEG quality 90: the MJPEG server as a
+// virtual camera's Sink.
+func (s *MJPEGServer) Show(img gocv.Mat) error { return s.PublishMat(img, 90) }
+
 // Clients returns how many clients are connected now.
 func (s *MJPEGServer) Clients() int {
 	s.mu.Lock()
