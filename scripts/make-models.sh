@@ -8,15 +8,17 @@
 #   detector: training 2001, validation 9401 (model selection)
 #   engine:   frame evaluation 9501 (detect and read, after both are made)
 #   tests:    CI crop set 9201, CI frame set 9202; demo 9301; bench recognise 9601
+# The reader is the line reader (CTC over 40 columns; two-line crops' halves
+# side by side: models prepare --split-lines).
 # Environment: ONLY (reader or detector: remake just that one), TRAIN_COUNT
-# (100000 crops), EPOCHS (10), DET_COUNT (14000 frames), DET_EPOCHS (14),
+# (120000 crops), EPOCHS (14), DET_COUNT (14000 frames), DET_EPOCHS (14),
 # WORK (build/models), MODELS (fixtures/models: where models and manifest go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ONLY=${ONLY:-}
-TRAIN_COUNT=${TRAIN_COUNT:-100000}
-EPOCHS=${EPOCHS:-10}
+TRAIN_COUNT=${TRAIN_COUNT:-120000}
+EPOCHS=${EPOCHS:-14}
 DET_COUNT=${DET_COUNT:-14000}
 DET_EPOCHS=${DET_EPOCHS:-14}
 WORK=${WORK:-build/models}
@@ -28,12 +30,13 @@ bash scripts/install-deps.sh --training
 go build -o bin/anpr ./cmd/anpr
 
 if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
-  bin/anpr models prepare --for reader --count "$TRAIN_COUNT" --seed 1001 --date "$DATE" --out "$WORK/train-1001"
-  bin/anpr models prepare --for reader --count 4000 --seed 9001 --date "$DATE" --out "$WORK/val-9001"
+  bin/anpr models prepare --for reader --split-lines --count "$TRAIN_COUNT" --seed 1001 --date "$DATE" --out "$WORK/train-lines-1001"
+  bin/anpr models prepare --for reader --split-lines --count 4000 --seed 9001 --date "$DATE" --out "$WORK/val-lines-9001"
   start=$(date +%s)
-  /usr/bin/python3 training/train_reader.py \
-    --train "$WORK/train-1001" --val "$WORK/val-9001" --out "$WORK/reader" \
-    --epochs "$EPOCHS" --batch 128 --lr 2e-3 --seed 1 --threads 2 --aug 0.7 \
+  mkdir -p "$WORK/reader"
+  /usr/bin/python3 training/train_reader.py --arch ctc \
+    --train "$WORK/train-lines-1001" --val "$WORK/val-lines-9001" --out "$WORK/reader" \
+    --epochs "$EPOCHS" --batch 128 --lr 2e-3 --seed 1 --threads 2 --aug 0.8 \
     --progress "$WORK/reader/progress.txt"
   echo "reader training took $(( $(date +%s) - start )) s" >&2
   cp "$WORK/reader/reader.onnx" "$MODELS/reader.onnx"
@@ -42,7 +45,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   rm -f "$MODELS/manifest.json" # an old hash must not vouch for a new model
   bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model "$MODELS/reader.onnx" --json \
     > "$MODELS/reader.evaluation.json"
-  echo "{\"train_crops\": $TRAIN_COUNT, \"epochs\": $EPOCHS}" > "$MODELS/reader.made.json"
+  echo "{\"train_crops\": $TRAIN_COUNT, \"epochs\": $EPOCHS, \"split_lines\": true}" > "$MODELS/reader.made.json"
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then

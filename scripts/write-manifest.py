@@ -29,9 +29,11 @@ if os.path.exists(os.path.join(models, "reader.onnx")):
     m, made, ev = load("reader.metrics.json", {}), load("reader.made.json", {}), load("reader.evaluation.json", {})
     manifest["models"]["reader"] = {
         "file": "reader.onnx", "sha256": sha("reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
-        "training": {"script": "training/train_reader.py", "seed": 1, "train_seed": 1001,
-                     "train_crops": made.get("train_crops"), "validation_seed": 9001, "validation_crops": 4000,
-                     "epochs": made.get("epochs"), "augmentation": 0.7},
+        "training": {"script": "training/train_reader.py", "arch": m.get("arch", "slots"), "seed": 1,
+                     "train_seed": 1001, "train_crops": made.get("train_crops"), "validation_seed": 9001,
+                     "validation_crops": 4000, "epochs": made.get("epochs"),
+                     "augmentation": m.get("args", {}).get("aug", 0.7),
+                     "split_lines": made.get("split_lines", False)},
         "input": m.get("input"), "output": m.get("output"),
         "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
         "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},

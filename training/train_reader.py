@@ -49,6 +49,20 @@ OUTPUT_SPEC = {
     "decode": "argmax per slot; text = characters of the slots before the first empty slot",
 }
 
+# The line reader (--arch ctc) reads along the width: FRAMES columns, each a distribution over blank
+# and the 36 characters, trained with CTC. Two-line crops reach it with their halves side by side
+# (anpr models prepare --split-lines, ocr.PreprocessLines in Go), so every mark is one line.
+FRAMES = 40
+BLANK = 0
+CTC_OUTPUT_SPEC = {
+    "name": "frames",
+    "shape": ["B", NUM_CLASSES, FRAMES],
+    "dtype": "float32",
+    "values": "logits, class-major: [b][k][t] is class k at column t, left to right (apply softmax over "
+              "the class axis); class 0 = CTC blank, class k>=1 = alphabet[k-1]",
+    "decode": "argmax per column, merge repeats, drop blanks (CTC greedy decoding)",
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # Data
@@ -165,13 +179,68 @@ class Reader(nn.Module):
         return x.view(-1, SLOTS, NUM_CLASSES)  # ONNX Reshape with constant shape [-1,8,37]
 
 
+class LineReader(nn.Module):
+    """Fully convolutional CTC reader: conv3x3 (16,32,64,96) with pools 2,2,(2,1),(2,1) to 3x40, a
+    3x3 conv that collapses the height to one row of 40 columns, a 1x5 context conv along the row, and
+    a 1x1 classifier per column. Nothing is tied to a character's position, so a side band, a wide
+    margin or odd spacing only moves where characters appear, not what the model must output.
+    """
+
+    def __init__(self, widths=(16, 32, 64, 96), top=128, dropout=0.2):
+        super().__init__()
+        pools = [(2, 2), (2, 2), (2, 1), (2, 1)]
+        layers = []
+        cin = 1
+        for w, pool in zip(widths, pools):
+            layers += [nn.Conv2d(cin, w, 3, padding=1, bias=False), nn.MaxPool2d(pool),
+                       nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
+            cin = w
+        # 48 rows / 16 = 3: a 3x3 conv without vertical padding leaves one row.
+        layers += [nn.Conv2d(cin, top, (3, 3), padding=(0, 1), bias=False), nn.BatchNorm2d(top), nn.ReLU(inplace=True),
+                   nn.Conv2d(top, top, (1, 5), padding=(0, 2), bias=False), nn.BatchNorm2d(top), nn.ReLU(inplace=True)]
+        self.features = nn.Sequential(*layers)
+        self.dropout = nn.Dropout(dropout)
+        self.classify = nn.Conv2d(top, NUM_CLASSES, 1)
+
+    def forward(self, x):
+        x = x * (1.0 / 127.5) - 1.0
+        x = self.features(x)
+        x = self.classify(self.dropout(x))  # [B, 37, 1, 40]
+        return x.view(-1, NUM_CLASSES, FRAMES)  # ONNX Reshape with a constant shape; never squeeze
+
+
+ARCHES = {"slots": Reader, "ctc": LineReader}
+
+
+def ctc_greedy(logits):
+    """logits [B,37,T] -> [B,8] class array (left-aligned, 0-padded, cut at 8) by CTC greedy decoding."""
+    best = logits.argmax(1).cpu().numpy()
+    out = np.zeros((best.shape[0], SLOTS), dtype=np.int64)
+    for i, row in enumerate(best):
+        prev, j = BLANK, 0
+        for k in row:
+            if k != BLANK and k != prev and j < SLOTS:
+                out[i, j] = k
+                j += 1
+            prev = k
+    return out
+
+
+def predict_classes(model, xb):
+    """Per-slot classes [B,8] for either architecture."""
+    out = model(xb)
+    if isinstance(model, LineReader):
+        return torch.from_numpy(ctc_greedy(out))
+    return out.argmax(-1)
+
+
 def save_state(model, path):
     """Saves the state dict with contiguous tensors, loadable by Reader().load_state_dict(torch.load(path))."""
     torch.save({k: v.contiguous() for k, v in model.state_dict().items()}, path)
 
 
-def load_reader(path):
-    model = Reader()
+def load_reader(path, arch="slots"):
+    model = ARCHES[arch]()
     model.load_state_dict(torch.load(path, map_location="cpu"))
     return model.eval()
 
@@ -331,7 +400,7 @@ def evaluate(model, images, targets, conditions=None, batch=512):
     preds = []
     for i in range(0, len(images), batch):
         xb = torch.from_numpy(images[i:i + batch]).float().contiguous(memory_format=torch.channels_last)
-        preds.append(model(xb).argmax(-1))
+        preds.append(predict_classes(model, xb))
     model.train()
     pred = torch.cat(preds).numpy() if preds else np.zeros((0, SLOTS), dtype=np.int64)
     return score(pred, targets, conditions)
@@ -379,9 +448,10 @@ def score(pred, targets, conditions=None):
 def export_onnx(model, path):
     model.eval()
     dummy = torch.zeros(1, 1, HEIGHT, WIDTH)
+    name = "frames" if isinstance(model, LineReader) else "slots"
     torch.onnx.export(
-        model, dummy, path, opset_version=11, input_names=["image"], output_names=["slots"],
-        dynamic_axes={"image": {0: "batch"}, "slots": {0: "batch"}}, do_constant_folding=True,
+        model, dummy, path, opset_version=11, input_names=["image"], output_names=[name],
+        dynamic_axes={"image": {0: "batch"}, name: {0: "batch"}}, do_constant_folding=True,
     )
 
 
@@ -447,7 +517,7 @@ def check_with_cv2(onnx_path, images, expected):
     diffs = []
     for img, exp in zip(images, expected):
         net.setInput(img[None].astype(np.float32))
-        out = net.forward().reshape(SLOTS, NUM_CLASSES)
+        out = net.forward().reshape(exp.shape)
         diffs.append(float(np.abs(out - exp).max()))
     return max(diffs)
 
@@ -472,6 +542,8 @@ def parse_args(argv):
     p.add_argument("--train", action="append", required=True, metavar="DIR", help="prepared set; repeat for more")
     p.add_argument("--val", required=True, metavar="DIR", help="prepared validation set")
     p.add_argument("--out", required=True, metavar="DIR", help="writes reader.onnx, reader.pt, metrics.json, parity.json")
+    p.add_argument("--arch", choices=sorted(ARCHES), default="slots",
+                   help="slots: one classifier per character slot; ctc: line reader (sets from --split-lines)")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the one-cycle schedule")
@@ -511,7 +583,13 @@ def main(argv):
         f"load={time.time() - t_start:.1f}s")
 
     # channels_last makes oneDNN's convolutions and their backward about 20% faster on CPU.
-    model = Reader().to(memory_format=torch.channels_last)
+    model = ARCHES[args.arch]().to(memory_format=torch.channels_last)
+    ctc = args.arch == "ctc"
+    for st in sets + [val]:
+        split = bool((st.meta or {}).get("split_lines"))
+        if split != ctc:
+            raise SystemExit(f"{st.path}: split_lines={split} in meta.json, but --arch {args.arch} wants "
+                             f"{'a set from models prepare --split-lines' if ctc else 'a set without --split-lines'}")
     params = sum(p.numel() for p in model.parameters())
     macs = count_macs(model)
     log(f"model params={params} macs={macs} ({macs / 1e6:.1f} M multiply-adds per image)")
@@ -535,8 +613,16 @@ def main(argv):
             xb = augment(xb, args.aug).contiguous(memory_format=torch.channels_last)
             t0 = time.time()
             logits = model(xb)
-            # Cross-entropy summed over the 8 slots, averaged over the batch.
-            loss = F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.reshape(-1), reduction="sum") / len(bi)
+            if ctc:
+                # CTC over the 40 columns; targets are the slot classes before the padding.
+                lengths = (yb != EMPTY).sum(1)
+                flat = yb[yb != EMPTY]
+                logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # [T, B, C]
+                loss = F.ctc_loss(logp, flat, torch.full((len(bi),), FRAMES, dtype=torch.long), lengths,
+                                  blank=BLANK, reduction="sum", zero_infinity=True) / len(bi)
+            else:
+                # Cross-entropy summed over the 8 slots, averaged over the batch.
+                loss = F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.reshape(-1), reduction="sum") / len(bi)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -571,13 +657,13 @@ def main(argv):
     with torch.no_grad():
         errs = []
         for i in np.nonzero(~plate_ok)[0][:20]:
-            p = model(torch.from_numpy(val.images[i:i + 1]).float()).argmax(-1)[0].tolist()
+            p = predict_classes(model, torch.from_numpy(val.images[i:i + 1]).float())[0].tolist()
             errs.append({"index": int(i), "truth": val.labels[i], "read": decode(p)})
     final["sample_errors"] = errs
 
     save_state(model, os.path.join(args.out, "reader.pt"))
     # Export a plain (contiguous) copy so nothing about the training memory layout reaches ONNX.
-    model = load_reader(os.path.join(args.out, "reader.pt"))
+    model = load_reader(os.path.join(args.out, "reader.pt"), args.arch)
     onnx_path = os.path.join(args.out, "reader.onnx")
     export_onnx(model, onnx_path)
     ops, opset = onnx_op_types(onnx_path)
@@ -589,16 +675,18 @@ def main(argv):
     par_imgs = val.images[:k]
     with torch.no_grad():
         par_logits = model(torch.from_numpy(par_imgs).float()).numpy()
+        par_reads = [decode(r) for r in predict_classes(model, torch.from_numpy(par_imgs).float()).tolist()]
     with open(os.path.join(args.out, "parity.json"), "w") as f:
         json.dump({
             "about": "first images of the val set and PyTorch logits for them; the ONNX model run "
                      "through OpenCV DNN should match within ~1e-4",
             "val": os.path.abspath(args.val),
-            "height": HEIGHT, "width": WIDTH, "slots": SLOTS, "classes": NUM_CLASSES,
+            "height": HEIGHT, "width": WIDTH, "slots": SLOTS, "classes": NUM_CLASSES, "arch": args.arch,
+            "output": CTC_OUTPUT_SPEC if ctc else OUTPUT_SPEC,
             "alphabet": ALPHABET,
             "cases": [{
                 "label": val.labels[i],
-                "read": decode(par_logits[i].argmax(-1).tolist()),
+                "read": par_reads[i],
                 "pixels_u8_base64": base64.b64encode(par_imgs[i].tobytes()).decode(),
                 "logits": [[round(float(v), 6) for v in row] for row in par_logits[i]],
             } for i in range(k)],
@@ -628,8 +716,9 @@ def main(argv):
         "alphabet": ALPHABET,
         "classes": ["<empty>"] + list(ALPHABET),
         "slots": SLOTS,
+        "arch": args.arch,
         "input": INPUT_SPEC,
-        "output": OUTPUT_SPEC,
+        "output": CTC_OUTPUT_SPEC if ctc else OUTPUT_SPEC,
         "onnx": {"file": "reader.onnx", "opset": opset, "ops": sorted(set(ops)),
                  "cv2_max_abs_diff": cv2_diff},
         "val": final,

@@ -31,6 +31,7 @@ func newModelsPrepareCommand() *cobra.Command {
 		count                       int
 		seed                        uint64
 		emptyShare                  float64
+		splitLines                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "prepare [--for reader|detector] --count N --seed S --out DIR",
@@ -39,7 +40,8 @@ func newModelsPrepareCommand() *cobra.Command {
 
 --for reader: plate crops as images.u8 (each crop through the reader's own
 preprocessing: grey, 48 x 160), labels.txt and conditions.txt (one line per
-crop) and, last, meta.json.
+crop) and, last, meta.json. --split-lines prepares for the line (CTC) reader:
+crops that look two-line have their halves put side by side, top first.
 
 --for detector: whole 1920 x 1080 frames as frames.u8 (each through the
 detector's preprocessing: grey, 640 x 360), plates.jsonl (the plate's corners
@@ -56,7 +58,7 @@ for training and 9001 and up for evaluation.`,
 			}
 			switch model {
 			case "reader":
-				req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out}
+				req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out, SplitLines: splitLines}
 				return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
 			case "detector":
 				req := dataset.Request{Kind: scene.KindScene, Condition: condition, Count: count, Seed: seed, Dir: out}
@@ -75,6 +77,7 @@ for training and 9001 and up for evaluation.`,
 	f := cmd.Flags()
 	f.StringVar(&model, "for", "reader", "which model the set is for: reader or detector")
 	f.Float64Var(&emptyShare, "empty-share", 0.15, "detector sets: share of frames with no plate")
+	f.BoolVar(&splitLines, "split-lines", false, "reader sets: two-line crops' halves side by side, as the line (CTC) reader reads")
 	f.IntVar(&count, "count", 1000, "number of images")
 	f.Uint64Var(&seed, "seed", 1001, "random seed")
 	f.StringVar(&condition, "condition", scene.Mixed, "named condition, or mixed")

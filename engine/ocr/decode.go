@@ -31,7 +31,7 @@ type Read struct {
 	Format     vrm.Format `json:"format"`          // unknown when it fits no UK format
 	Valid      bool       `json:"valid"`           // a valid UK mark on the reading date
 	Raw        string     `json:"raw,omitempty"`   // the model's own best text, when the format rules chose another
-	Prior      string     `json:"prior,omitempty"` // how the rules changed it: "format" or "confusion"
+	Prior      string     `json:"prior,omitempty"` // how the rules changed it: "format", "confusion", or "band" (leading characters read from the side band dropped)
 	// Evidence is the model's per-slot probabilities behind the read, kept
 	// so that reads of one plate in several frames can be fused (Fuse).
 	Evidence *Evidence `json:"-"`

@@ -29,10 +29,12 @@ type Spec struct {
 	Path   string `json:"path"`
 	SHA256 string `json:"sha256,omitempty"` // when set, the file must hash to it
 	// The model takes one grey image of InputWidth x InputHeight raw
-	// 0..255 values and gives Outputs floats.
+	// 0..255 values and gives Outputs floats, or, when AltOutputs is set
+	// (a model that comes in two kinds), that many.
 	InputWidth  int `json:"input_width"`
 	InputHeight int `json:"input_height"`
 	Outputs     int `json:"outputs"`
+	AltOutputs  int `json:"alt_outputs,omitempty"`
 }
 
 // MaxBytes bounds what is read as a model; ours are a few megabytes.
@@ -95,7 +97,10 @@ func try(s Spec) error {
 	if err != nil {
 		return err
 	}
-	if len(out) != s.Outputs {
+	if len(out) != s.Outputs && (s.AltOutputs == 0 || len(out) != s.AltOutputs) {
+		if s.AltOutputs != 0 {
+			return fmt.Errorf("model gives %d outputs, want %d or %d", len(out), s.Outputs, s.AltOutputs)
+		}
 		return fmt.Errorf("model gives %d outputs, want %d", len(out), s.Outputs)
 	}
 	return nil

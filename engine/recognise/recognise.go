@@ -143,8 +143,12 @@ func ReadCrop(reader *ocr.Reader, crop gocv.Mat) (Plate, error) {
 	}
 	w, h := float64(crop.Cols()), float64(crop.Rows())
 	poly := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	layout := "one-line"
+	if ocr.IsTwoLine(crop.Cols(), crop.Rows()) {
+		layout = "two-line" // the reader's own rule, so what is said is how it was read
+	}
 	return Plate{Read: read, Box: [4]int{0, 0, crop.Cols(), crop.Rows()}, Polygon: poly,
-		Colour: plateColour(crop), Layout: layoutOf(poly)}, nil
+		Colour: plateColour(crop), Layout: layout}, nil
 }
 
 // CropWindow is the patch handed to the reader: the plate's box with the

@@ -34,6 +34,9 @@ type Request struct {
 	Seed      uint64
 	Dir       string
 	Workers   int // 0: one per CPU
+	// SplitLines (reader sets): preprocess with ocr.PreprocessLines, as the
+	// CTC reader reads, instead of ocr.Preprocess.
+	SplitLines bool
 	// Progress, when set, is called after each image with the number done.
 	Progress func(done int)
 }

@@ -26,12 +26,15 @@ const (
 
 // ReaderMetaInfo is the content of meta.json.
 type ReaderMetaInfo struct {
-	Count     int       `json:"count"`
-	Height    int       `json:"height"`
-	Width     int       `json:"width"`
-	Seed      uint64    `json:"seed"`
-	Condition string    `json:"condition"`
-	Made      time.Time `json:"made"`
+	Count     int    `json:"count"`
+	Height    int    `json:"height"`
+	Width     int    `json:"width"`
+	Seed      uint64 `json:"seed"`
+	Condition string `json:"condition"`
+	// SplitLines: crops went through ocr.PreprocessLines (two-line plates
+	// side by side), for the CTC reader, instead of ocr.Preprocess.
+	SplitLines bool      `json:"split_lines"`
+	Made       time.Time `json:"made"`
 }
 
 type readerSample struct {
@@ -91,7 +94,7 @@ func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
 		}
 	}
 	meta, err := json.MarshalIndent(ReaderMetaInfo{Count: q.Count, Height: ocr.InputHeight, Width: ocr.InputWidth,
-		Seed: q.Seed, Condition: q.Condition, Made: time.Now().UTC()}, "", "  ")
+		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, Made: time.Now().UTC()}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -104,7 +107,11 @@ func renderReaderSample(r *scene.Renderer, q Request, i int) (readerSample, erro
 		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
 	}
 	defer crop.Close()
-	in, err := ocr.Preprocess(crop)
+	preprocess := ocr.Preprocess
+	if q.SplitLines {
+		preprocess = ocr.PreprocessLines
+	}
+	in, err := preprocess(crop)
 	if err != nil {
 		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
 	}
