@@ -69,7 +69,9 @@ Each image is a camera frame in which every plate is found and read, best
 first. Each plate also has "colour" (white front, yellow rear, unknown in
 infrared), "layout" (one-line or two-line) and "detection_score".
 --crop says each image is already a plate patch, as a camera's plate finder
-or a roadside photo gives it: detection is skipped. With - the file names
+or a roadside photo gives it: detection is skipped. Without it, an image too
+small to be a camera frame (at most 800 x 400, plate-shaped) in which no plate
+is found is read whole as a patch, and its plate says "whole_image": true. With - the file names
 come on standard input, one per line, all read by this one process.
 
 A file that cannot be read gets "error" in its line and the run goes on; the
@@ -98,7 +100,7 @@ exit code is then 2.`,
 					return err
 				}
 				defer rec.Close()
-				readOne = rec.Recognise
+				readOne = rec.RecogniseImage
 			}
 			out := json.NewEncoder(cmd.OutOrStdout())
 			out.SetEscapeHTML(false)

@@ -31,6 +31,10 @@ type Plate struct {
 	Layout string `json:"layout"`
 	// DetectionScore is the detector's confidence; absent for crops.
 	DetectionScore float64 `json:"detection_score,omitempty"`
+	// WholeImage says the image was read whole as a plate patch: it was
+	// too small to be a camera frame and the detector found no plate in
+	// it (see RecogniseImage).
+	WholeImage bool `json:"whole_image,omitempty"`
 }
 
 // Options configure a Recogniser.
@@ -95,6 +99,46 @@ func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
 	return plates, err
 }
 
+// RecogniseImage is Recognise for an image that may be a camera frame or
+// may already be a plate patch (a roadside photo cropped to the plate, a
+// camera's own plate image). An image too small to be a frame
+// (LooksLikePatch) is also read whole, as a patch; that read is the answer
+// when the detector found no valid mark in the image and the whole read is
+// one, or found nothing and the whole read is as confident as a
+// detection's must be.
+func (r *Recogniser) RecogniseImage(img gocv.Mat) ([]Plate, error) {
+	plates, err := r.Recognise(img)
+	if err != nil || !LooksLikePatch(img.Cols(), img.Rows()) {
+		return plates, err
+	}
+	for _, p := range plates {
+		if p.Valid {
+			return plates, nil
+		}
+	}
+	whole, err := ReadCrop(r.reader, img)
+	if err != nil {
+		return nil, err
+	}
+	whole.WholeImage = true
+	if whole.Text != "" && (whole.Valid || (len(plates) == 0 && whole.Confidence >= r.minConfidence)) {
+		return []Plate{whole}, nil
+	}
+	return plates, nil
+}
+
+// LooksLikePatch says whether an image of this size is more likely a plate
+// patch than a camera frame: at most 800 x 400 pixels (frames are 640 x 480
+// and up) and shaped like a plate with a margin, from a square two-line
+// plate to a long one-line one.
+func LooksLikePatch(width, height int) bool {
+	if width < 8 || height < 8 || width > 800 || height > 400 {
+		return false
+	}
+	aspect := float64(width) / float64(height)
+	return aspect >= 0.7 && aspect <= 8
+}
+
 // RecogniseDetections is Recognise that also returns everything the
 // detector found, the detections dropped for their reads' low confidence
 // included: for measuring the detector apart from that gate.
@@ -117,8 +161,8 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 		if err != nil {
 			return nil, nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
 		}
-		if read.Confidence < r.minConfidence {
-			continue
+		if read.Confidence < r.minConfidence || read.Text == "" {
+			continue // lettering that is no plate, or nothing read at all
 		}
 		plates = append(plates, Plate{Read: read, Box: [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
 			Polygon: roundPoly(f.Polygon), Colour: colour, Layout: layoutOf(f.Polygon), DetectionScore: round3(f.Score)})
