@@ -133,6 +133,7 @@ type serveFlags struct {
 	streamMaxAge         time.Duration
 	streamMaxBytes       int64
 	spoolMaxBytes        int64
+	healthAddr           string
 }
 
 func newServeCommand() *cobra.Command {
@@ -211,6 +212,7 @@ watch' takes); the camera must be in the register.`,
 	fl.Int64Var(&f.streamMaxBytes, "stream-max-bytes", 0, "the most each stream holds before it refuses new messages (edges then spool them); 0: the server's limit")
 	fl.Int64Var(&f.spoolMaxBytes, "spool-max-bytes", 1<<30, "for --role edge: the most the local disk spool holds while the bus is unreachable; past it reads are refused, not dropped")
 	fl.StringVar(&f.pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
+	fl.StringVar(&f.healthAddr, "health", "", "for --role: serve GET /healthz on this address (200 when the bus and database are reachable, 503 when not; JSON with the role's counters)")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	fl.StringVar(&f.readerPath, "model", defaultReaderModel, "plate reader model (ONNX), for --feed and --demo")
 	fl.StringVar(&f.detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX), for --feed and --demo")
@@ -232,13 +234,11 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if f.pyroscope != "" {
-		stopProfiling, err := profiling.Start(profiling.Options{Server: f.pyroscope, Application: "anpr.serve", Logger: logger})
-		if err != nil {
-			return usageError{err}
-		}
-		defer stopProfiling()
+	stopProfiling, err := startProfiling(f, "anpr.serve", logger)
+	if err != nil {
+		return err
 	}
+	defer stopProfiling()
 
 	b, err := openBackOffice(f.dir)
 	if err != nil {
@@ -325,20 +325,6 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		}
 	}
 	goRun("http", func() error { return srv.Serve(ctx, ln) })
-	if f.pprofAddr != "" {
-		pln, err := net.Listen("tcp", f.pprofAddr)
-		if err != nil {
-			return usageError{fmt.Errorf("--pprof %s: %w", f.pprofAddr, err)}
-		}
-		ps := &http.Server{Handler: profiling.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		goRun("pprof", func() error {
-			go func() { <-ctx.Done(); ps.Close() }()
-			if err := ps.Serve(pln); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
-	}
 
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "anpr serve: console on http://%s/ (API: http://%s/openapi.json); data in %s\n", ln.Addr(), ln.Addr(), f.dir)
@@ -368,6 +354,39 @@ func parsePairs(flag string, vals []string) ([][2]string, error) {
 		out = append(out, [2]string{k, val})
 	}
 	return out, nil
+}
+
+// startProfiling starts what --pyroscope and --pprof ask for, in the
+// all-in-one and in every role alike; stop ends both.
+func startProfiling(f serveFlags, app string, logger *slog.Logger) (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+	if f.pyroscope != "" {
+		s, err := profiling.Start(profiling.Options{Server: f.pyroscope, Application: app, Logger: logger})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		stops = append(stops, func() { s() })
+	}
+	if f.pprofAddr != "" {
+		ln, err := net.Listen("tcp", f.pprofAddr)
+		if err != nil {
+			stop()
+			return nil, usageError{fmt.Errorf("--pprof %s: %w", f.pprofAddr, err)}
+		}
+		ps := &http.Server{Handler: profiling.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := ps.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("pprof server", "err", err)
+			}
+		}()
+		stops = append(stops, func() { ps.Close() })
+	}
+	return stop, nil
 }
 
 // auditHotlistLoads records every load of a hotlist, accepted or refused,

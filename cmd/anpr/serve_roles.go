@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"os/user"
@@ -65,6 +66,11 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return err
 	}
+	stopProfiling, err := startProfiling(f, "anpr."+f.role, logger)
+	if err != nil {
+		return err
+	}
+	defer stopProfiling()
 
 	switch {
 	case f.streamReplicas < 1:
@@ -104,6 +110,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 	}
 
 	var runs []func(context.Context) error
+	var stats func() any // the role's own counters, for --health
 	switch f.role {
 	case roleEdge:
 		cams, err := camera.Open(filepath.Join(f.dir, "cameras.json"))
@@ -121,6 +128,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 		}
 		defer edge.Close()
 		runs = append(runs, edge.Run)
+		stats = func() any { return edge.Stats() }
 		for _, kv := range feeds {
 			runs = append(runs, func(ctx context.Context) error {
 				return runFeed(ctx, kv[0], kv[1], f.readerPath, f.detPath, edge.Submit, logger)
@@ -137,6 +145,7 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 			return err
 		}
 		defer auditLog.Close()
+		stats = func() any { return w.Stats() }
 		runs = append(runs, w.Run, func(ctx context.Context) error {
 			return runRetention(ctx, db, images, auditLog, f.keepReads, f.keepAlerts, logger)
 		})
@@ -196,8 +205,16 @@ func runRole(cmd *cobra.Command, f serveFlags) error {
 			return err
 		}
 		runs = append(runs, replica.Run, m.Run, alerts.Run)
+		stats = func() any { return m.Stats() }
 	default:
 		return badInput("--role %q: want all, edge, matcher, writer or console", f.role)
+	}
+	if f.healthAddr != "" {
+		stopHealth, err := serveRoleHealth(f.healthAddr, f.role, b, db, stats, logger)
+		if err != nil {
+			return err
+		}
+		defer stopHealth()
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "anpr serve: %s running on %s; Ctrl-C to stop\n", f.role, f.bus)
 
@@ -405,4 +422,47 @@ func sanitiseName(s string) string {
 		return "console"
 	}
 	return string(out)
+}
+
+// serveRoleHealth serves GET /healthz on addr for a role: 200 when its bus
+// connection is up and its database (if it has one) answers, 503
+// otherwise, with a JSON body saying which and the role's counters, for a
+// load balancer or a monitoring system to poll.
+func serveRoleHealth(addr, roleName string, b *jetstream.Bus, db *postgres.Store, stats func() any, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--health %s: %w", addr, err)}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		body := map[string]any{"role": roleName, "bus": "connected"}
+		healthy := true
+		if !b.Connected() {
+			body["bus"], healthy = "disconnected", false
+		}
+		if db != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			body["postgres"] = "ok"
+			if err := db.Ping(ctx); err != nil {
+				body["postgres"], healthy = err.Error(), false
+			}
+		}
+		if stats != nil {
+			body["stats"] = stats()
+		}
+		body["healthy"] = healthy
+		w.Header().Set("Content-Type", "application/json")
+		if !healthy {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(body)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("health server", "err", err)
+		}
+	}()
+	return func() { srv.Close() }, nil
 }

@@ -81,7 +81,10 @@ func TestServeRolesScaledOut(t *testing.T) {
 		return done
 	}
 	common := []string{"--bus", natsURL, "--bus-prefix", prefix, "--postgres", pgURL, "--postgres-schema", schema}
-	writer := start(append([]string{"serve", "--role", "writer", "--data", filepath.Join(dir, "w")}, common...)...)
+	hl, _ := net.Listen("tcp", "127.0.0.1:0")
+	healthAddr := hl.Addr().String()
+	hl.Close()
+	writer := start(append([]string{"serve", "--role", "writer", "--data", filepath.Join(dir, "w"), "--health", healthAddr}, common...)...)
 	matcher := start(append([]string{"serve", "--role", "matcher", "--data", filepath.Join(dir, "m")}, common...)...)
 
 	// A console, with an operator added as an administrator would.
@@ -169,6 +172,31 @@ func TestServeRolesScaledOut(t *testing.T) {
 	case <-live:
 	case <-time.After(30 * time.Second):
 		t.Error("the matcher's alert did not reach the console's live stream within 30 s")
+	}
+
+	// The writer says it is healthy, with its counters.
+	hres, err := http.Get("http://" + healthAddr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Healthy  bool   `json:"healthy"`
+		Bus      string `json:"bus"`
+		Postgres string `json:"postgres"`
+		Stats    struct{ Reads uint64 }
+	}
+	json.NewDecoder(hres.Body).Decode(&health)
+	hres.Body.Close()
+	if hres.StatusCode != 200 || !health.Healthy || health.Bus != "connected" || health.Postgres != "ok" || health.Stats.Reads < 2 {
+		t.Errorf("writer /healthz: %d %+v; want 200, healthy, with its 2 reads", hres.StatusCode, health)
+	}
+	// The matcher's audit log has the published list's load, and who
+	// published it; the writer's has its retention runs.
+	for _, c := range []struct{ dir, want string }{{"m", `"action":"hotlist-load"`}, {"m", "published pnc ("}, {"w", `"action":"retention-run"`}} {
+		data, err := os.ReadFile(filepath.Join(dir, c.dir, "audit.log"))
+		if err != nil || !strings.Contains(string(data), c.want) {
+			t.Errorf("%s/audit.log (%v) lacks %s", c.dir, err, c.want)
+		}
 	}
 	cancel()
 	for _, done := range []chan error{writer, matcher, console} {

@@ -99,4 +99,3 @@ func resized(src gocv.Mat, w, h int) gocv.Mat {
 	gocv.Resize(src, &out, image.Point{w, h}, 0, 0, interp)
 	return out
 }
-

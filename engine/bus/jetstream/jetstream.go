@@ -219,6 +219,9 @@ func (b *Bus) hasStream(stream string) bool {
 	return false
 }
 
+// Connected says whether the connection to the NATS servers is up now.
+func (b *Bus) Connected() bool { return b.nc.IsConnected() }
+
 // Close closes the connection; Consume calls return ErrClosed.
 func (b *Bus) Close() error {
 	b.once.Do(func() {

@@ -197,6 +197,9 @@ func setupConn(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
 // Close closes the store's connections, waiting for calls in progress.
 // Calls made after it fail.
 func (s *Store) Close() error {
