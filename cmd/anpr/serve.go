@@ -29,6 +29,8 @@ import (
 	"anpr/engine/store"
 	"anpr/engine/store/sqlite"
 	"anpr/internal/profiling"
+	"anpr/sim/harness"
+	"anpr/sim/scenario"
 )
 
 // backOffice is every part of the back office over one data directory:
@@ -121,7 +123,7 @@ type serveFlags struct {
 	escalateAfter        time.Duration
 	insecureCookies      bool
 	demo                 bool
-	demoCameras          int
+	demoScenario         string
 	readerPath, detPath  string
 	pyroscope, pprofAddr string
 	role, bus, postgres  string
@@ -155,11 +157,19 @@ restart), audit.log with its key audit.key (keep a copy of the key off the
 machine).
 Add the first administrator with 'anpr users add'.
 
---demo fills an empty data directory with demo users (their passwords are
-printed), demo cameras and the sample hotlist, and runs virtual cameras
-(rendered vehicles streamed as live MJPEG) through the recognition engine:
-every third vehicle they show is put on a "demo" hotlist just before it
-passes, so alerts arrive.
+--demo runs the whole system on the embedded default. It fills an empty
+data directory with demo users (their passwords are printed), registers the
+cameras of a scenario (scenarios/demo.yaml: three cameras on the
+Staffordshire network; --demo-scenario FILE for another) and loads the
+sample hotlist and the scenario's own. The traffic simulator drives the
+scenario's vehicles past the cameras; each camera renders what it captures
+of them (a share of the traffic, and every passage of a listed vehicle)
+under the light and weather of the moment and streams it as live MJPEG to
+the recognition engine, which reads each stream as it would a real
+camera's. The quiet road between vehicles is cut to a second, so each
+camera shows a vehicle every two seconds or so. The scenario's vehicles of
+interest are on its hotlist (named after the scenario, with their lists,
+markers and advice), so their reads raise alerts in the operator console.
 
 --role edge|matcher|writer runs one part of a scaled-out deployment on NATS
 JetStream (--bus) and PostgreSQL (--postgres): edges read --feed cameras and
@@ -198,8 +208,8 @@ watch' takes); the camera must be in the register.`,
 	fl.DurationVar(&f.keepAlerts, "keep-alerts", 2*365*24*time.Hour, "delete alerts and decisions older than this")
 	fl.DurationVar(&f.escalateAfter, "escalate-after", 2*time.Minute, "escalate an alert nobody has acknowledged after this")
 	fl.BoolVar(&f.insecureCookies, "insecure-cookies", false, "session cookie without the Secure flag, for plain HTTP to a non-local address")
-	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and virtual cameras feeding the engine")
-	fl.IntVar(&f.demoCameras, "demo-cameras", 2, "virtual cameras the demo runs")
+	fl.BoolVar(&f.demo, "demo", false, "demo users, cameras and lists, and a simulated scenario's cameras feeding the engine")
+	fl.StringVar(&f.demoScenario, "demo-scenario", "scenarios/demo.yaml", "the scenario whose traffic and cameras --demo runs")
 	fl.StringVar(&f.role, "role", roleAll, "all (everything in one process), or one part of a scaled-out deployment: edge, matcher, writer or console")
 	fl.StringVar(&f.bus, "bus", "", "NATS JetStream server of a scaled-out deployment (nats://host:4222), for --role edge|matcher|writer|console")
 	fl.StringVar(&f.postgres, "postgres", "", "PostgreSQL of a scaled-out deployment (postgres://...), for --role matcher|writer|console")
@@ -267,10 +277,17 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	pipe := &ingest.Pipeline{Store: b.reads, Images: b.images, Cameras: b.cameras, Hotlists: hl, Clones: clones, Alerts: alerts}
 
 	var demoUsers []demoUser
+	var replay *harness.Replay
+	demoFeeds := 0
 	if f.demo {
-		if demoUsers, err = seedDemo(ctx, b, hl, f.demoCameras); err != nil {
+		var sc *scenario.Scenario
+		if replay, sc, err = openDemo(ctx, f.demoScenario); err != nil {
 			return err
 		}
+		if demoUsers, err = seedDemo(ctx, b, hl, replay, sc); err != nil {
+			return err
+		}
+		demoFeeds = 2 * len(replay.Cameras()) // a camera and its feed
 	}
 	hotlistDir := filepath.Join(f.dir, "hotlists")
 	if err := os.MkdirAll(hotlistDir, 0o700); err != nil {
@@ -302,7 +319,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 
 	var wg sync.WaitGroup
-	errs := make(chan error, 4+len(feeds)+f.demoCameras)
+	errs := make(chan error, 4+len(feeds)+demoFeeds)
 	goRun := func(name string, fn func() error) {
 		wg.Add(1)
 		go func() {
@@ -320,7 +337,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		})
 	}
 	if f.demo {
-		if err := startDemoCameras(ctx, goRun, b, hl, f, pipe, logger); err != nil {
+		if err := startDemoCameras(ctx, goRun, replay, f, pipe, logger); err != nil {
 			return err
 		}
 	}

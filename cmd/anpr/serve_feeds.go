@@ -3,23 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"anpr/engine/access"
-	"anpr/engine/camera"
 	"anpr/engine/feed"
 	"anpr/engine/hotlist"
 	"anpr/engine/ingest"
 	"anpr/engine/recognise"
 	"anpr/engine/store"
 	"anpr/engine/track"
-	"anpr/sim/scene"
+	"anpr/sim/harness"
+	"anpr/sim/scenario"
 	"anpr/sim/stream"
 )
 
@@ -77,9 +77,28 @@ var demoUsers = []demoUser{
 	{"admin", "demo-manage-site", string(access.Administrator)},
 }
 
-// seedDemo gives a data directory without users the demo's users and
-// cameras, and loads the sample hotlist.
-func seedDemo(ctx context.Context, b *backOffice, hl *hotlist.Hotlists, cameras int) ([]demoUser, error) {
+// openDemo loads the demo's scenario and simulates its traffic, planning
+// what its cameras capture.
+func openDemo(ctx context.Context, path string) (*harness.Replay, *scenario.Scenario, error) {
+	sc, err := scenario.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, usageError{fmt.Errorf("--demo-scenario: %w (run anpr serve --demo from the repository root)", err)}
+	}
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	r, err := harness.OpenReplay(ctx, sc)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("demo scenario %s: %w", path, err)}
+	}
+	return r, sc, nil
+}
+
+// seedDemo gives a data directory without users the demo's users, puts the
+// scenario's cameras in the register, and loads the sample hotlist and the
+// scenario's own, named after it, whose vehicles of interest drive past
+// the cameras.
+func seedDemo(ctx context.Context, b *backOffice, hl *hotlist.Hotlists, replay *harness.Replay, sc *scenario.Scenario) ([]demoUser, error) {
 	users, err := b.access.Users(ctx)
 	if err != nil {
 		return nil, err
@@ -91,19 +110,23 @@ func seedDemo(ctx context.Context, b *backOffice, hl *hotlist.Hotlists, cameras 
 			}
 		}
 	}
-	for i := 1; i <= cameras; i++ {
-		id := fmt.Sprintf("demo-%d", i)
-		if _, err := b.cameras.Get(id); err == nil {
-			continue
+	for _, c := range replay.Cameras() {
+		if _, err := b.cameras.Get(c.ID); err == nil {
+			continue // kept as an administrator may have changed it
 		}
-		// Made-up sites around Derby, a few hundred metres apart.
-		c := camera.Camera{ID: id, Name: fmt.Sprintf("Demo site %d", i), District: "Derby", Lat: 52.9225 + 0.004*float64(i), Lon: -1.4746 + 0.003*float64(i), Active: true}
 		if _, err := b.cameras.Put(c); err != nil {
 			return nil, err
 		}
 	}
 	if _, err := hl.LoadFile(ctx, "sample", "fixtures/hotlists/sample.csv"); err != nil {
 		return nil, fmt.Errorf("demo hotlist: %w (run anpr serve --demo from the repository root)", err)
+	}
+	var csv bytes.Buffer
+	if err := replay.WriteHotlist(&csv, time.Now()); err != nil {
+		return nil, err
+	}
+	if _, err := hl.LoadFrom(ctx, sc.Name, sc.File, &csv, hotlist.CSV); err != nil {
+		return nil, fmt.Errorf("demo hotlist %s from %s: %w", sc.Name, sc.File, err)
 	}
 	// The passwords are shown while they are still the demo's.
 	var shown []demoUser
@@ -115,50 +138,14 @@ func seedDemo(ctx context.Context, b *backOffice, hl *hotlist.Hotlists, cameras 
 	return shown, nil
 }
 
-// demoList is the "demo" hotlist: vehicles put on it just before a
-// virtual camera shows them.
-type demoList struct {
-	mu   sync.Mutex
-	rows []string
-	hl   *hotlist.Hotlists
-	n    int
-}
-
-var demoMarkers = []struct{ marker, list, action string }{
-	{"stolen", "PNC", "Stolen vehicle: stop if safe and request backup"},
-	{"firearms", "PNC", "Firearms marker: do not approach; inform the firearms commander"},
-	{"no-insurance", "insurance", "No insurance on the MID: stop and check documents"},
-	{"missing-person", "PNC", "Linked to a missing person at risk: stop and check occupants"},
-	{"drugs", "local", "Drugs supply intelligence: record sighting and inform the intelligence unit"},
-}
-
-func (d *demoList) add(ctx context.Context, plate string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	m := demoMarkers[d.n%len(demoMarkers)]
-	d.n++
-	d.rows = append(d.rows, fmt.Sprintf("%s,%s,%s,%d,%s,%s,,DEMO-%04d", plate, m.list, m.marker, 1+d.n%5, m.action,
-		time.Now().UTC().Format("2006-01-02"), d.n))
-	csv := "vrm,list,marker,priority,action,added,expires,owner_ref\n" + strings.Join(d.rows, "\n") + "\n"
-	_, err := d.hl.Load(ctx, "demo", bytes.NewReader([]byte(csv)), hotlist.CSV)
-	return err
-}
-
-// startDemoCameras runs the demo's virtual cameras, each streaming live
-// MJPEG on a local port, and an engine feed reading each stream.
-func startDemoCameras(ctx context.Context, goRun func(string, func() error), b *backOffice, hl *hotlist.Hotlists, f serveFlags,
+// startDemoCameras runs the demo scenario's cameras, each streaming live
+// MJPEG on a local port what it captures of the simulated traffic, and an
+// engine feed reading each stream.
+func startDemoCameras(ctx context.Context, goRun func(string, func() error), replay *harness.Replay, f serveFlags,
 	pipe *ingest.Pipeline, log *slog.Logger) error {
-	list := &demoList{hl: hl}
-	conditions := []string{"day", "night-ir", "rain", "night-colour"}
-	for i := 1; i <= f.demoCameras; i++ {
-		id := fmt.Sprintf("demo-%d", i)
-		r, err := scene.NewRenderer(scene.Options{AsOf: time.Now(), Width: 1280, Height: 720, MinCharPx: 20, MaxCharPx: 60})
-		if err != nil {
-			return err
-		}
+	for _, c := range replay.Cameras() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			r.Close()
 			return err
 		}
 		cam := stream.NewMJPEGServer()
@@ -167,20 +154,22 @@ func startDemoCameras(ctx context.Context, goRun func(string, func() error), b *
 		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(ln)
 		url := "http://" + ln.Addr().String() + "/camera.mjpg"
-		opts := stream.CameraOptions{Condition: conditions[(i-1)%len(conditions)], Seed: uint64(time.Now().UnixNano()) + uint64(i),
-			FPS: 10, FramesPerPass: 10, Gap: 12, WaitForViewer: true}
-		goRun("virtual camera "+id, func() error {
-			defer r.Close()
+		log.Info("demo camera", "camera", c.ID, "name", c.Name, "stream", url, "passages", len(replay.Passages(c.ID)))
+		// Say when a listed vehicle comes into view, so that its alert can
+		// be looked for.
+		showing := func(p harness.ReplayPassage) {
+			if p.Listed {
+				log.Info("listed vehicle passing", "camera", p.Camera, "vrm", p.Plate, "condition", p.Condition)
+			}
+		}
+		goRun("virtual camera "+c.ID, func() error {
 			defer hs.Close()
 			defer cam.Close()
-			return stream.RunCamera(ctx, cam, r, opts, func(t stream.PassTruth) error {
-				if t.Pass%3 != 1 {
-					return nil
-				}
-				return list.add(ctx, t.Plate)
-			}, nil)
+			return replay.RunCamera(ctx, c.ID, cam, harness.ShowOptions{Showing: showing})
 		})
-		goRun("feed "+id, func() error { return runFeed(ctx, id, url, f.readerPath, f.detPath, pipelineSubmitter(pipe, log), log) })
+		goRun("feed "+c.ID, func() error {
+			return runFeed(ctx, c.ID, url, f.readerPath, f.detPath, pipelineSubmitter(pipe, log), log)
+		})
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 // Package harness runs the engine on what the simulator renders and scores
-// what it says against the truth.
+// what it says against the truth: scenario runs (Run), the load test
+// (Load), evaluations of the reader and the recogniser, and live replays of
+// a scenario's cameras for the demo (OpenReplay).
 package harness
 
 import "math"
