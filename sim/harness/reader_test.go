@@ -51,10 +51,10 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 }
 
 // Floors for TestCommittedReaderAccuracy: a few points under what the
-// committed model scores on its fixed set (314 of 400 plate-exact, 78.5%;
-// over 92% of characters). The set and the model are deterministic, so the
-// floors catch regressions, not noise.
+// committed model (the line reader) scores on its fixed set (343 of 400
+// plate-exact, 85.8%; about 94% of characters). The set and the model are
+// deterministic, so the floors catch regressions, not noise.
 const (
-	minOverallExact = 0.75
-	minCharAccuracy = 0.90
+	minOverallExact = 0.82
+	minCharAccuracy = 0.91
 )
