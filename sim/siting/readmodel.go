@@ -14,13 +14,14 @@ import (
 const (
 	// DefaultAccuracy is the engine's plate-exact rate on 2,000 simulated
 	// 1920 x 1080 frames across all conditions, a plate not found counting
-	// as misread: 1,556 of 2,000 (95% interval 75.9 to 79.6%).
-	DefaultAccuracy = 0.778
+	// as misread: 1,762 of 2,000 (95% interval 86.6 to 89.4%), with the
+	// line reader.
+	DefaultAccuracy = 0.881
 	// DefaultSingleConfusion is the share of misreads that are one
-	// character read as another the confusion model holds confusable: 4
+	// character read as another the confusion model holds confusable: 2
 	// of the 25 misreads the evaluation keeps (all in daylight; Wilson 95%
-	// interval 6 to 35%), so a rough figure.
-	DefaultSingleConfusion = 0.16
+	// interval 2 to 25%), so a rough figure.
+	DefaultSingleConfusion = 0.08
 	// DefaultMinutesPerAlert is an operator's time to evaluate one alert
 	// (read the evidence, check the marker, decide): judgement, not a
 	// published figure.
