@@ -10,6 +10,7 @@ packages=(
   chromium   # the console's end-to-end test drives a real headless browser
   libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev  # ebiten (the planner)
   xvfb xauth # the planner's tests run on a virtual display
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad  # virtual cameras over RTSP (anpr sim camera --rtsp)
 )
 # Training the models (make models) also needs PyTorch; nothing else does.
 if [ "${1:-}" = "--training" ]; then

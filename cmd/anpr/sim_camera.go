@@ -14,12 +14,14 @@ import (
 
 	"anpr/sim/scene"
 	"anpr/sim/stream"
+	"anpr/sim/stream/rtsp"
 )
 
 func newSimCameraCommand() *cobra.Command {
 	var (
 		listen, condition, asOf string
 		video                   string
+		rtspPort                int
 		seed                    uint64
 		fps                     float64
 		perPass, gap, passes    int
@@ -39,6 +41,10 @@ Each pass's truth (plate, condition, first and last frame times) is printed
 as a JSON line on standard output when the pass has been shown, for scoring
 what a reader of the stream reported, with the numbers of the first and last
 frames the vehicle is in. Runs until interrupted, or for --passes.
+
+--rtsp PORT also serves the stream as rtsp://127.0.0.1:PORT/camera (the same
+JPEG frames over RTP, through Debian's GStreamer RTSP server), as many real
+cameras offer it.
 
 --video FILE records --passes vehicles to a video file instead (.avi: Motion
 JPEG; .mp4: MPEG-4), as fast as they render, for the engine to read as a
@@ -102,11 +108,23 @@ recorded feed; the truth lines then carry frame numbers only.`,
 			defer srv.Close()
 			defer cam.Close()
 			fmt.Fprintf(cmd.ErrOrStderr(), "anpr sim camera: serving http://%s/camera.mjpg\n", ln.Addr())
+			if rtspPort > 0 {
+				if err := rtsp.Available(); err != nil {
+					return usageError{fmt.Errorf("--rtsp: %w", err)}
+				}
+				rs, err := rtsp.Start(ctx, fmt.Sprintf("http://%s/camera.mjpg", ln.Addr()), rtspPort, "camera")
+				if err != nil {
+					return fmt.Errorf("--rtsp %d: %w", rtspPort, err)
+				}
+				defer rs.Close()
+				fmt.Fprintf(cmd.ErrOrStderr(), "anpr sim camera: serving %s\n", rs.URL)
+			}
 			return stream.RunCamera(ctx, cam, r, opts, nil, func(t stream.PassTruth) error { return out.Encode(t) })
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:8081", "address to serve on")
+	f.IntVar(&rtspPort, "rtsp", 0, "also serve the stream as RTSP on 127.0.0.1:PORT/camera (RTP/JPEG, through Debian's GStreamer RTSP server)")
 	f.StringVar(&video, "video", "", "record to this video file (.avi or .mp4) instead of serving a stream")
 	f.StringVar(&condition, "condition", "day", "light and weather (a named condition or mixed)")
 	f.Uint64Var(&seed, "seed", 1, "seed for the vehicles and plates")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"anpr/sim/scene"
 	"anpr/sim/stream"
+	"anpr/sim/stream/rtsp"
 )
 
 // passingVehicle renders one vehicle in day light passing the camera in n
@@ -228,5 +230,67 @@ func TestSimCameraVideoFileWatched(t *testing.T) {
 	}
 	if code := run([]string{"sim", "camera", "--video", video}, &stdout, &stderr); code != 2 {
 		t.Errorf("--video without --passes exited %d, want 2", code)
+	}
+}
+
+// A virtual camera served over RTSP (anpr sim camera --rtsp, through
+// Debian's GStreamer RTSP server) is read by the engine as a real RTSP
+// camera is: the vehicle comes out as a pass, read right.
+func TestWatchRTSPStream(t *testing.T) {
+	if err := rtsp.Available(); err != nil {
+		t.Skip(err)
+	}
+	chdirRepo(t)
+	frames, truth := passingVehicle(t, 10)
+	defer func() {
+		for _, m := range frames {
+			m.Close()
+		}
+	}()
+	srv := stream.NewMJPEGServer()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(90, 90, 90, 0), frames[0].Rows(), frames[0].Cols(), gocv.MatTypeCV8UC3)
+		defer blank.Close()
+		for ctx.Err() == nil {
+			for _, f := range append(append([]gocv.Mat{}, frames...), blank, blank, blank, blank, blank, blank, blank, blank) {
+				srv.PublishMat(f, 90)
+				time.Sleep(80 * time.Millisecond)
+			}
+		}
+	}()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	rs, err := rtsp.Start(ctx, hs.URL, port, "camera")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var stdout, stderr syncBuffer
+	done := make(chan struct{})
+	root := newRootCommand()
+	root.SetArgs([]string{"watch", "--source", rs.URL, "--camera", "rtsp-cam"})
+	root.SetOut(&stdout)
+	root.SetErr(&stderr)
+	wctx, stop := context.WithCancel(context.Background())
+	go func() {
+		root.ExecuteContext(wctx)
+		close(done)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(stdout.String(), truth) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if !strings.Contains(stdout.String(), truth) {
+		t.Fatalf("no pass read %s over RTSP within 60 s; stdout %q stderr %q", truth, stdout.String(), stderr.String())
 	}
 }
