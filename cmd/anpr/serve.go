@@ -376,24 +376,31 @@ func parsePairs(flag string, vals []string) ([][2]string, error) {
 // startProfiling starts what --pyroscope and --pprof ask for, in the
 // all-in-one and in every role alike; stop ends both.
 func startProfiling(f serveFlags, app string, logger *slog.Logger) (stop func(), err error) {
+	return startProfilers(f.pyroscope, f.pprofAddr, app, logger)
+}
+
+// startProfilers pushes profiles to a Pyroscope server (pyroscope, if set)
+// and serves pprof (on pprofAddr, if set), for any command that runs the
+// engine; stop ends both.
+func startProfilers(pyroscope, pprofAddr, app string, logger *slog.Logger) (stop func(), err error) {
 	var stops []func()
 	stop = func() {
 		for _, s := range stops {
 			s()
 		}
 	}
-	if f.pyroscope != "" {
-		s, err := profiling.Start(profiling.Options{Server: f.pyroscope, Application: app, Logger: logger})
+	if pyroscope != "" {
+		s, err := profiling.Start(profiling.Options{Server: pyroscope, Application: app, Logger: logger})
 		if err != nil {
 			return nil, usageError{err}
 		}
 		stops = append(stops, func() { s() })
 	}
-	if f.pprofAddr != "" {
-		ln, err := net.Listen("tcp", f.pprofAddr)
+	if pprofAddr != "" {
+		ln, err := net.Listen("tcp", pprofAddr)
 		if err != nil {
 			stop()
-			return nil, usageError{fmt.Errorf("--pprof %s: %w", f.pprofAddr, err)}
+			return nil, usageError{fmt.Errorf("--pprof %s: %w", pprofAddr, err)}
 		}
 		ps := &http.Server{Handler: profiling.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		go func() {

@@ -51,6 +51,7 @@ func newWatchCommand() *cobra.Command {
 		maxMissed, buffer      int
 		towards, away          string
 		lanesFile              string
+		pyroscope, pprofAddr   string
 	)
 	cmd := &cobra.Command{
 		Use:   "watch --source URL|PATH --camera ID",
@@ -104,6 +105,11 @@ JPEGs there and names them in the line.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+			stopProfiling, err := startProfilers(pyroscope, pprofAddr, "anpr.watch", logger)
+			if err != nil {
+				return err
+			}
+			defer stopProfiling()
 			out := json.NewEncoder(cmd.OutOrStdout())
 			out.SetEscapeHTML(false)
 			passes := 0
@@ -132,6 +138,8 @@ JPEGs there and names them in the line.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&pyroscope, "pyroscope", "", "push CPU and heap profiles continuously to this Pyroscope server (http://host:4040)")
+	f.StringVar(&pprofAddr, "pprof", "", "serve Go's pprof endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&src, "source", "", "image file, directory, video file, http:// MJPEG stream, rtsp:// stream or V4L2 device")
 	f.StringVar(&camera, "camera", "", "camera id, copied into every pass")
 	f.StringVar(&imagesDir, "images", "", "write each pass's patch and overview JPEGs into this directory")
