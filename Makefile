@@ -19,6 +19,7 @@ deps:
 build: deps
 	$(GO) build -o $(BIN) ./cmd/anpr
 	$(GO) build -o bin/anpr-planner ./cmd/anpr-planner
+	$(GO) build -o bin/anpr-display ./cmd/anpr-display
 
 # Under a virtual display (xvfb-run), so the planner's tests can draw.
 test: deps

@@ -2,16 +2,14 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"image"
 	"image/color"
-	"image/png"
-	"os"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
+	"anpr/internal/screenshot"
 	"anpr/sim/planner"
 )
 
@@ -142,7 +140,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	screen.DrawImage(g.panelImg.SubImage(l.Panel).(*ebiten.Image), op)
 
 	if g.screenshot != "" && !g.done && g.updates >= g.frames {
-		g.err = saveScreen(screen, g.screenshot)
+		g.err = screenshot.Save(screen, g.screenshot)
 		g.done = true
 	}
 }
@@ -193,20 +191,4 @@ func (g *game) drawOverlay(dst *ebiten.Image) {
 
 func (g *game) Layout(outsideWidth, outsideHeight int) (int, int) {
 	return g.s.Layout.Width, g.s.Layout.Height
-}
-
-// saveScreen writes the screen as it is drawn so far to a PNG file.
-func saveScreen(screen *ebiten.Image, path string) error {
-	b := screen.Bounds()
-	img := image.NewRGBA(b)
-	screen.ReadPixels(img.Pix)
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("screenshot: %w", err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return fmt.Errorf("screenshot %s: %w", path, err)
-	}
-	return f.Close()
 }

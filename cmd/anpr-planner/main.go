@@ -30,7 +30,7 @@ import (
 	"time"
 
 	// First, so that a missing display is reported before ebiten loads.
-	_ "anpr/cmd/anpr-planner/internal/display"
+	_ "anpr/internal/xdisplay"
 	"anpr/sim/planner"
 	"anpr/sim/siting"
 	"anpr/sim/traffic"

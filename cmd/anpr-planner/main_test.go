@@ -9,7 +9,7 @@ package main_test
 //	xvfb-run -a go test ./cmd/anpr-planner
 
 import (
-	"fmt"
+	"anpr/internal/cmdtest"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -31,41 +30,9 @@ const repoRoot = "../.."
 
 var plannerBinary string
 
-func TestMain(m *testing.M) {
-	if os.Getenv("DISPLAY") == "" {
-		fmt.Println("skipping the planner's display tests: DISPLAY is not set, and the planner (ebiten) needs an X display.\n" +
-			"Run them under a virtual display: xvfb-run -a go test ./cmd/anpr-planner")
-		os.Exit(m.Run()) // each test skips
-	}
-	dir, err := os.MkdirTemp("", "anpr-planner-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	plannerBinary = filepath.Join(dir, "anpr-planner")
-	build := exec.Command(goTool(), "build", "-o", plannerBinary, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build the planner: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cmdtest.Main(m, "anpr-planner", &plannerBinary) }
 
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
-func needDisplay(t *testing.T) {
-	t.Helper()
-	if plannerBinary == "" {
-		t.Skip("DISPLAY is not set: run under a virtual display, xvfb-run -a go test ./cmd/anpr-planner")
-	}
-}
+func needDisplay(t *testing.T) { cmdtest.NeedDisplay(t, plannerBinary) }
 
 // runPlanner runs the planner from the repository's root.
 func runPlanner(t *testing.T, args ...string) string {

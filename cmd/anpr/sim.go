@@ -21,7 +21,7 @@ func newSimCommand() *cobra.Command {
 		Use:   "sim",
 		Short: "Simulator: render labelled plates and camera frames",
 	}
-	sim.AddCommand(newSimRenderCommand(), newSimContactSheetsCommand(), newSimCameraCommand(), newSimRunCommand(), newSimLoadCommand())
+	sim.AddCommand(newSimRenderCommand(), newSimContactSheetsCommand(), newSimCameraCommand(), newSimRunCommand(), newSimLoadCommand(), newSimScoreCommand())
 	return sim
 }
 
