@@ -56,7 +56,12 @@ func runFeed(ctx context.Context, cam, src, readerPath, detPath string, submit s
 			if read.VRM == "" {
 				return nil
 			}
-			if err := submit(ctx, []ingest.Submission{{Read: read, Patch: p.Patch, Overview: p.Overview}}); err != nil {
+			// Passes still open when the service stops are flushed after ctx
+			// ends: they are reads of vehicles that passed, so they are still
+			// taken in, within a bounded time.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := submit(sctx, []ingest.Submission{{Read: read, Patch: p.Patch, Overview: p.Overview}}); err != nil {
 				// One bad read must not stop a camera: say so and go on.
 				log.Error("read not taken in", "camera", cam, "vrm", read.VRM, "err", err)
 			}
