@@ -181,7 +181,7 @@ func (r *Recogniser) ReadCrop(crop gocv.Mat) (Plate, error) {
 
 // ReadCrop reads an image that is already a plate patch with reader alone.
 func ReadCrop(reader *ocr.Reader, crop gocv.Mat) (Plate, error) {
-	read, err := reader.Read(crop)
+	read, err := reader.ReadPatch(crop)
 	if err != nil {
 		return Plate{}, err
 	}

@@ -86,7 +86,7 @@ func readOne(r *scene.Renderer, reader *ocr.Reader, condition string, seed uint6
 	}
 	defer crop.Close()
 	start := time.Now()
-	read, err := reader.Read(crop)
+	read, err := reader.ReadPatch(crop) // crops as written files hold them: patches
 	if err != nil {
 		return outcome{}, fmt.Errorf("read %s seed %d: %w", condition, seed, err)
 	}
