@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anpr/engine/detect"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -142,7 +143,7 @@ exit code is then 2.`,
 	f.BoolVar(&crop, "crop", false, "each image is a plate crop: skip detection")
 	f.StringVar(&modelPath, "model", defaultReaderModel, "plate reader model (ONNX)")
 	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
-	f.Float64Var(&threshold, "threshold", 0.3, "least detection score reported as a plate")
+	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "least detection score reported as a plate")
 	f.Float64Var(&minConf, "min-confidence", recognise.DefaultMinConfidence, "least read confidence for a detection to count as a plate (negative: keep all)")
 	f.IntVar(&maxPixels, "max-pixels", 50_000_000, "refuse images larger than this many pixels")
 	f.Int64Var(&maxBytes, "max-bytes", 64<<20, "refuse image files larger than this")

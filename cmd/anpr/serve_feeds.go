@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anpr/engine/detect"
 	"bytes"
 	"context"
 	"errors"
@@ -43,7 +44,7 @@ func pipelineSubmitter(p *ingest.Pipeline, log *slog.Logger) submitter {
 // pass on as a read with its images.
 func runFeed(ctx context.Context, cam, src, readerPath, detPath string, submit submitter, log *slog.Logger) error {
 	rec, err := recognise.Open(recognise.Options{DetectorModel: detPath, DetectorSHA256: manifestSHA(detPath),
-		ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath), Threshold: 0.3, MinConfidence: recognise.DefaultMinConfidence})
+		ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath), Threshold: detect.DefaultThreshold, MinConfidence: recognise.DefaultMinConfidence})
 	if err != nil {
 		return err
 	}

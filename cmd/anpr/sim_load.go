@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anpr/engine/detect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,7 +126,7 @@ instead.`,
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON instead of a table")
 	f.StringVar(&readerPath, "model", defaultReaderModel, "plate reader model (ONNX)")
 	f.StringVar(&detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
-	f.Float64Var(&threshold, "threshold", 0.3, "least detection score taken as a plate")
+	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "least detection score taken as a plate")
 	f.Float64Var(&minConf, "min-confidence", recognise.DefaultMinConfidence, "least read confidence for a detection to count as a plate (negative: keep all)")
 	f.IntVar(&perPass, "frames-per-pass", 10, "frames in which each vehicle is seen")
 	f.IntVar(&gap, "gap", 8, "frames of empty road between vehicles")

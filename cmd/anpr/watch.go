@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anpr/engine/detect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -145,7 +146,7 @@ JPEGs there and names them in the line.`,
 	f.StringVar(&imagesDir, "images", "", "write each pass's patch and overview JPEGs into this directory")
 	f.StringVar(&readerPath, "model", defaultReaderModel, "plate reader model (ONNX)")
 	f.StringVar(&detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
-	f.Float64Var(&threshold, "threshold", 0.3, "least detection score taken as a plate")
+	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "least detection score taken as a plate")
 	f.Float64Var(&minConf, "min-confidence", recognise.DefaultMinConfidence, "least read confidence for a detection to count as a plate (negative: keep all)")
 	f.DurationVar(&maxGap, "max-gap", 500*time.Millisecond, "a plate unseen for longer than this (capture time) has passed")
 	f.IntVar(&maxMissed, "max-missed-frames", 10, "a plate missing from more frames than this in a row has passed (0: off)")

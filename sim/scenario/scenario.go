@@ -139,7 +139,7 @@ const DefaultMaxFramesPerPass = 8
 type Engine struct {
 	Detector string `yaml:"detector,omitempty"` // model file; empty: fixtures/models/detector.onnx
 	Reader   string `yaml:"reader,omitempty"`   // empty: fixtures/models/reader.onnx
-	// DetectorThreshold is the detector's least score; 0: 0.3, as anpr serve.
+	// DetectorThreshold is the detector's least score; 0: detect.DefaultThreshold, as anpr serve.
 	DetectorThreshold float64 `yaml:"detector_threshold,omitempty"`
 	// MinConfidence is the least read confidence of a plate; 0:
 	// recognise.DefaultMinConfidence.
