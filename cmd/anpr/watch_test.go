@@ -111,19 +111,22 @@ func TestWatchVideoFile(t *testing.T) {
 // watch stops cleanly when interrupted.
 func TestWatchMJPEGStream(t *testing.T) {
 	chdirRepo(t)
+	url, truth := liveVehicleStream(t)
+	watchUntilRead(t, url, "live", truth)
+}
+
+// liveVehicleStream serves, until the test ends, an MJPEG stream in which
+// one vehicle passes, then the road is empty, over and over; it returns
+// the stream's URL and the vehicle's plate.
+func liveVehicleStream(t *testing.T) (url, plate string) {
+	t.Helper()
 	frames, truth := passingVehicle(t, 10)
-	defer func() {
-		for _, m := range frames {
-			m.Close()
-		}
-	}()
 	srv := stream.NewMJPEGServer()
 	hs := httptest.NewServer(srv)
-	defer hs.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	stopped := make(chan struct{})
 	go func() {
-		// The vehicle passes, then the road is empty; repeat.
+		defer close(stopped)
 		blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(90, 90, 90, 0), frames[0].Rows(), frames[0].Cols(), gocv.MatTypeCV8UC3)
 		defer blank.Close()
 		for ctx.Err() == nil {
@@ -133,10 +136,25 @@ func TestWatchMJPEGStream(t *testing.T) {
 			}
 		}
 	}()
+	t.Cleanup(func() {
+		cancel()
+		<-stopped
+		hs.Close()
+		for _, m := range frames {
+			m.Close()
+		}
+	})
+	return hs.URL, truth
+}
+
+// watchUntilRead runs anpr watch on source until it prints a pass read as
+// plate (at most 60 s), then interrupts it: it must stop without error.
+func watchUntilRead(t *testing.T, source, camera, plate string) {
+	t.Helper()
 	var stdout, stderr syncBuffer
-	done := make(chan int)
+	done := make(chan struct{})
 	root := newRootCommand()
-	root.SetArgs([]string{"watch", "--source", hs.URL, "--camera", "live"})
+	root.SetArgs([]string{"watch", "--source", source, "--camera", camera})
 	root.SetOut(&stdout)
 	root.SetErr(&stderr)
 	wctx, stop := context.WithCancel(context.Background())
@@ -147,13 +165,13 @@ func TestWatchMJPEGStream(t *testing.T) {
 		close(done)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(stdout.String(), truth) {
+	for time.Now().Before(deadline) && !strings.Contains(stdout.String(), plate) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	stop()
 	<-done
-	if !strings.Contains(stdout.String(), truth) {
-		t.Fatalf("no pass read %s from the stream within 60 s; stdout %q stderr %q", truth, stdout.String(), stderr.String())
+	if !strings.Contains(stdout.String(), plate) {
+		t.Fatalf("no pass read %s from %s within 60 s; stdout %q stderr %q", plate, source, stdout.String(), stderr.String())
 	}
 }
 
@@ -241,56 +259,17 @@ func TestWatchRTSPStream(t *testing.T) {
 		t.Skip(err)
 	}
 	chdirRepo(t)
-	frames, truth := passingVehicle(t, 10)
-	defer func() {
-		for _, m := range frames {
-			m.Close()
-		}
-	}()
-	srv := stream.NewMJPEGServer()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(90, 90, 90, 0), frames[0].Rows(), frames[0].Cols(), gocv.MatTypeCV8UC3)
-		defer blank.Close()
-		for ctx.Err() == nil {
-			for _, f := range append(append([]gocv.Mat{}, frames...), blank, blank, blank, blank, blank, blank, blank, blank) {
-				srv.PublishMat(f, 90)
-				time.Sleep(80 * time.Millisecond)
-			}
-		}
-	}()
+	url, truth := liveVehicleStream(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	rs, err := rtsp.Start(ctx, hs.URL, port, "camera")
+	rs, err := rtsp.Start(context.Background(), url, port, "camera")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rs.Close()
-	var stdout, stderr syncBuffer
-	done := make(chan struct{})
-	root := newRootCommand()
-	root.SetArgs([]string{"watch", "--source", rs.URL, "--camera", "rtsp-cam"})
-	root.SetOut(&stdout)
-	root.SetErr(&stderr)
-	wctx, stop := context.WithCancel(context.Background())
-	go func() {
-		root.ExecuteContext(wctx)
-		close(done)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(stdout.String(), truth) {
-		time.Sleep(200 * time.Millisecond)
-	}
-	stop()
-	<-done
-	if !strings.Contains(stdout.String(), truth) {
-		t.Fatalf("no pass read %s over RTSP within 60 s; stdout %q stderr %q", truth, stdout.String(), stderr.String())
-	}
+	watchUntilRead(t, rs.URL, "rtsp-cam", truth)
 }
