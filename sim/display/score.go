@@ -1,10 +1,10 @@
 package display
 
 import (
+	"anpr/internal/stats"
 	"cmp"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -32,10 +32,7 @@ type Report struct {
 }
 
 // Interval is a 95% confidence interval for a proportion.
-type Interval struct {
-	Low  float64 `json:"low"`
-	High float64 `json:"high"`
-}
+type Interval = stats.Interval
 
 // Misread is an item whose read was not the plate shown.
 type Misread struct {
@@ -110,7 +107,7 @@ func Score(truth []Shown, reads []Read, slack time.Duration) Report {
 			if r.Captured.Before(s.ShownAt.Add(-slack)) || r.Captured.After(s.HiddenAt.Add(slack)) {
 				continue
 			}
-			edits, gap := editDistance(r.Text, s.Plate), timeGap(r.Captured, s)
+			edits, gap := stats.EditDistance(r.Text, s.Plate), timeGap(r.Captured, s)
 			if best < 0 || edits < bestEdits || edits == bestEdits && gap < bestGap {
 				best, bestEdits, bestGap = i, edits, gap
 			}
@@ -192,18 +189,8 @@ func ratio(k, n int) float64 {
 }
 
 // Wilson is the Wilson score interval for k successes in n trials at 95%
-// (as sim/harness computes it): unlike the normal approximation it stays
-// inside [0, 1] and behaves near 0% and 100%.
-func Wilson(k, n int) Interval {
-	if n == 0 {
-		return Interval{0, 1}
-	}
-	const z = 1.959963984540054
-	p, nf := float64(k)/float64(n), float64(n)
-	centre := (p + z*z/(2*nf)) / (1 + z*z/nf)
-	half := z / (1 + z*z/nf) * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf))
-	return Interval{math.Max(0, centre-half), math.Min(1, centre+half)}
-}
+// (stats.Wilson, as sim/harness computes it).
+func Wilson(k, n int) Interval { return stats.Wilson(k, n) }
 
 // percentile interpolates linearly between the sorted values.
 func percentile(sorted []float64, q float64) float64 {
@@ -213,27 +200,6 @@ func percentile(sorted []float64, q float64) float64 {
 		return sorted[len(sorted)-1]
 	}
 	return sorted[i] + (sorted[i+1]-sorted[i])*(pos-float64(i))
-}
-
-// editDistance is the Levenshtein distance between two marks.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // WriteMarkdown writes the report as a markdown summary; truthName and

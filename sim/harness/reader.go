@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"anpr/internal/stats"
 	"context"
 	"fmt"
 	"sort"
@@ -160,21 +161,5 @@ func charAccuracy(truth, read string) float64 {
 		}
 		return 0
 	}
-	prev := make([]int, len(read)+1)
-	cur := make([]int, len(read)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(truth); i++ {
-		cur[0] = i
-		for j := 1; j <= len(read); j++ {
-			cost := 1
-			if truth[i-1] == read[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return max(0, 1-float64(prev[len(read)])/float64(len(truth)))
+	return max(0, 1-float64(stats.EditDistance(truth, read))/float64(len(truth)))
 }
