@@ -285,7 +285,7 @@ func sourceLine(rec Record) string {
 	m := rec.Model
 	s := fmt.Sprintf("Network %s (%d nodes, %d links). Traffic: %s (one simulated day each, %s trips a day), seeds %s.",
 		m.Net.Name, len(m.Net.Nodes()), len(m.Net.Links()), plural(len(m.Recs), "seed", "seeds"),
-		thousands(math.Round(m.Trips)), joinSeeds(m.Seeds()))
+		siting.Thousands(math.Round(m.Trips)), joinSeeds(m.Seeds()))
 	if len(m.Recs) < 2 {
 		s += " With one seed the figures have no intervals; use two or more for them."
 	}
@@ -500,7 +500,7 @@ func WritePublicSummary(w io.Writer, rec Record) error {
 	md.f("%s, %s. Camera locations are not disclosed, so this summary gives the number of sites in each district and the measures of the network as a whole: no map, no site identifiers, no roads or places.\n\n",
 		rec.Name, rec.Made.Format("2 January 2006"))
 	md.f("Measured on %s of simulated traffic (%s trips a day) on the %s network. %s\n\n",
-		plural(len(m.Recs), "day", "days"), thousands(math.Round(m.Trips)), m.Net.Name, readModelLine(m))
+		plural(len(m.Recs), "day", "days"), siting.Thousands(math.Round(m.Trips)), m.Net.Name, readModelLine(m))
 	md.f("## Sites by district\n\n")
 	md.header("District", "Current", "Proposed", "Change")
 	var tc, tp int

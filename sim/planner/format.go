@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"anpr/sim/siting"
 )
@@ -96,26 +95,11 @@ func formatNumber(v float64, u siting.Unit, signed bool) string {
 	case u == siting.Share:
 		return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
 	case math.Abs(v) >= 100:
-		return sign + thousands(math.Round(v))
+		return sign + siting.Thousands(math.Round(v))
 	case math.Abs(v) >= 10 || v == 0:
 		return sign + strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return sign + strconv.FormatFloat(v, 'f', 2, 64)
-}
-
-func thousands(v float64) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // Verdict says how a change in a measure reads: +1 better, -1 worse, 0
@@ -138,5 +122,5 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
-	return fmt.Sprintf("%s %s", thousands(float64(n)), many)
+	return fmt.Sprintf("%s %s", siting.Thousands(float64(n)), many)
 }

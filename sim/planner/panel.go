@@ -80,10 +80,10 @@ func (r *Renderer) DrawPanel(dst *image.RGBA, area image.Rectangle, v PanelView)
 		}
 	}
 	c.text(r.regular, x0, y, p.Text, "Sites")
-	c.textRight(r.regular, colCur, y, p.Text, thousands(float64(v.CurrentSites)))
-	c.textRight(r.regular, colProp, y, p.Text, thousands(float64(v.ProposedSites)))
+	c.textRight(r.regular, colCur, y, p.Text, siting.Thousands(float64(v.CurrentSites)))
+	c.textRight(r.regular, colProp, y, p.Text, siting.Thousands(float64(v.ProposedSites)))
 	diff := v.ProposedSites - v.CurrentSites
-	ds := thousands(float64(diff))
+	ds := siting.Thousands(float64(diff))
 	if diff > 0 {
 		ds = "+" + ds
 	}

@@ -550,7 +550,7 @@ func (s *Session) panelView() PanelView {
 	m := s.Model
 	v := PanelView{
 		Title:      "ANPR camera siting planner",
-		Subtitle:   fmt.Sprintf("%s · %s · %s trips a day · %s", m.Net.Name, plural(len(m.Recs), "seed", "seeds"), thousands(math.Round(m.Trips)), s.cfg.Name),
+		Subtitle:   fmt.Sprintf("%s · %s · %s trips a day · %s", m.Net.Name, plural(len(m.Recs), "seed", "seeds"), siting.Thousands(math.Round(m.Trips)), s.cfg.Name),
 		Comparison: s.ev.Comparison, CurrentSites: len(m.Current), ProposedSites: len(s.ev.Proposed),
 		Changes:  markedChangeLines(m.Net, s.ev.Proposal, m.Current),
 		HeatMode: s.heatMode, HeatMax: s.ev.Heat.MaxUnseen, Catchment: s.selected != "",
@@ -595,7 +595,7 @@ func (s *Session) info() (string, [][2]string) {
 		return "Road under the pointer", [][2]string{
 			{"", net.LinkName(s.hover)},
 			{"Class, district", fmt.Sprintf("%s, %s", l.Class, siting.District(net, s.hover))},
-			{"Vehicles a day", thousands(math.Round(flow[s.hover]))},
+			{"Vehicles a day", siting.Thousands(math.Round(flow[s.hover]))},
 			{"Target trips a day", formatNumber(h.Target[s.hover], siting.PerDay, false)},
 			{"  no camera sees", formatNumber(ch.Unseen(s.hover), siting.PerDay, false) + " now, " +
 				formatNumber(h.Unseen(s.hover), siting.PerDay, false) + " proposed"},

@@ -20,9 +20,9 @@ func formatValue(v float64, u Unit) string {
 	case u == Share:
 		return fmt.Sprintf("%.1f%%", 100*v)
 	case u == PerDay && math.Abs(v) >= 100:
-		return thousands(math.Round(v))
+		return Thousands(math.Round(v))
 	case u == Ratio && math.Abs(v) >= 100:
-		return thousands(math.Round(v))
+		return Thousands(math.Round(v))
 	case u == Hours:
 		return fmt.Sprintf("%.1f", v)
 	}
@@ -39,7 +39,9 @@ func decimals(v float64) int {
 	return 3
 }
 
-func thousands(v float64) string {
+// Thousands writes a whole number with commas between its thousands
+// (1,234,567), as the reports and the planner show counts.
+func Thousands(v float64) string {
 	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
 	var b strings.Builder
 	if v < 0 {
@@ -315,8 +317,8 @@ func (p *Plan) WriteText(w io.Writer, net *traffic.Network, withLocations bool) 
 	if p.Rankings > 1 {
 		rankings = fmt.Sprintf(" in %d rankings", p.Rankings)
 	}
-	b.printf("Stopped: %s. Marginal gains worked out %s times%s (a plain greedy search: %s a ranking).\n", p.Stopped, thousands(float64(p.Evaluations)),
-		rankings, thousands(float64(p.Candidates*max(1, len(p.Chosen)))))
+	b.printf("Stopped: %s. Marginal gains worked out %s times%s (a plain greedy search: %s a ranking).\n", p.Stopped, Thousands(float64(p.Evaluations)),
+		rankings, Thousands(float64(p.Candidates*max(1, len(p.Chosen)))))
 	return b.err
 }
 
