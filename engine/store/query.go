@@ -197,6 +197,12 @@ func (p Pattern) Prefix() string {
 	return p.text
 }
 
+// Suffix returns the fixed characters after p's last wildcard: every match
+// ends with them ("*2CDE" ends "2CDE"). For an exact mark it is the mark.
+func (p Pattern) Suffix() string {
+	return p.text[strings.LastIndexAny(p.text, "*?")+1:]
+}
+
 // Match reports whether the stored VRM v matches p.
 func (p Pattern) Match(v string) bool {
 	if p.text == "" {

@@ -11,33 +11,34 @@ import (
 
 func TestParsePattern(t *testing.T) {
 	tests := []struct {
-		in     string
-		want   string // "" when refused
-		exact  bool
-		prefix string
+		in             string
+		want           string // "" when refused
+		exact          bool
+		prefix, suffix string
 	}{
-		{"AB12CDE", "AB12CDE", true, "AB12CDE"},
-		{"ab12 cde", "AB12CDE", true, "AB12CDE"},
-		{"AB-12-CDE", "AB12CDE", true, "AB12CDE"},
-		{"A1", "A1", true, "A1"}, // an exact mark may be short
-		{"AB12*", "AB12*", false, "AB12"},
-		{"AB1?CDE", "AB1?CDE", false, "AB1"},
-		{"*12CDE", "*12CDE", false, ""},
-		{"?B12*", "?B12*", false, ""},
-		{"ABC*******", "ABC*******", false, "ABC"}, // 10 characters, 3 fixed
-		{"*", "", false, ""},
-		{"AB*", "", false, ""},
-		{"A?B?", "", false, ""},
-		{"ABC********", "", false, ""}, // 11 characters
-		{"ABCDEFGHIJK", "", false, ""},
-		{"", "", false, ""},
-		{"   ", "", false, ""},
-		{"AB%12", "", false, ""},
-		{"AB_12", "", false, ""},
-		{"AB'12", "", false, ""},
-		{"AB;12", "", false, ""},
-		{"ÄB12CDE", "", false, ""},
-		{"AB12\xffCD", "", false, ""},
+		{"AB12CDE", "AB12CDE", true, "AB12CDE", "AB12CDE"},
+		{"ab12 cde", "AB12CDE", true, "AB12CDE", "AB12CDE"},
+		{"AB-12-CDE", "AB12CDE", true, "AB12CDE", "AB12CDE"},
+		{"A1", "A1", true, "A1", "A1"}, // an exact mark may be short
+		{"AB12*", "AB12*", false, "AB12", ""},
+		{"AB1?CDE", "AB1?CDE", false, "AB1", "CDE"},
+		{"*12CDE", "*12CDE", false, "", "12CDE"},
+		{"?B12CDE", "?B12CDE", false, "", "B12CDE"},
+		{"?B12*", "?B12*", false, "", ""},
+		{"ABC*******", "ABC*******", false, "ABC", ""}, // 10 characters, 3 fixed
+		{"*", "", false, "", ""},
+		{"AB*", "", false, "", ""},
+		{"A?B?", "", false, "", ""},
+		{"ABC********", "", false, "", ""}, // 11 characters
+		{"ABCDEFGHIJK", "", false, "", ""},
+		{"", "", false, "", ""},
+		{"   ", "", false, "", ""},
+		{"AB%12", "", false, "", ""},
+		{"AB_12", "", false, "", ""},
+		{"AB'12", "", false, "", ""},
+		{"AB;12", "", false, "", ""},
+		{"ÄB12CDE", "", false, "", ""},
+		{"AB12\xffCD", "", false, "", ""},
 	}
 	for _, tt := range tests {
 		p, err := ParsePattern(tt.in)
@@ -51,9 +52,9 @@ func TestParsePattern(t *testing.T) {
 			t.Errorf("ParsePattern(%q): %v", tt.in, err)
 			continue
 		}
-		if p.String() != tt.want || p.Exact() != tt.exact || p.Prefix() != tt.prefix {
-			t.Errorf("ParsePattern(%q) = %q exact %v prefix %q; want %q exact %v prefix %q",
-				tt.in, p, p.Exact(), p.Prefix(), tt.want, tt.exact, tt.prefix)
+		if p.String() != tt.want || p.Exact() != tt.exact || p.Prefix() != tt.prefix || p.Suffix() != tt.suffix {
+			t.Errorf("ParsePattern(%q) = %q exact %v prefix %q suffix %q; want %q exact %v prefix %q suffix %q",
+				tt.in, p, p.Exact(), p.Prefix(), p.Suffix(), tt.want, tt.exact, tt.prefix, tt.suffix)
 		}
 	}
 }

@@ -144,18 +144,7 @@ func TestAlertQueriesUseIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		text, args := alertsSQL(q, &alertCursor{raised: t0.Add(time.Hour).UnixNano(), id: "x"})
-		rows, err := s.pool.Query(ctx, `EXPLAIN `+text, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			rows.Scan(&line)
-			plan = append(plan, line)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "\n")
+		joined := explain(t, s, text, args)
 		if !strings.Contains(joined, " on alerts_") && !strings.Contains(joined, " using alerts_") || strings.Contains(joined, "Seq Scan") {
 			t.Errorf("query %+v: want an alerts index, not a scan of the table; plan:\n%s", q, joined)
 		}

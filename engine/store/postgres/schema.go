@@ -112,6 +112,12 @@ var migrations = []string{
 		deleted  bigint NOT NULL,
 		error    text   NOT NULL
 	);`,
+
+	// 3: an index on the VRM reversed, so that a search that knows only the
+	// end of a mark ("*2CDE", "?B12CDE": a witness's partial plate) is a
+	// range of it, not a scan of every mark, as in the SQLite store. On
+	// the partitioned table, so every day's table has it.
+	`CREATE INDEX reads_vrm_reversed_captured ON reads ((reverse(vrm)), captured, id);`,
 }
 
 // migrate creates the schema if it is missing and brings it up to the last

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,8 @@ func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, e
 // the same reads in the same order. A time range prunes the search to its
 // days' tables; within a table an exact mark is one range of the (vrm,
 // captured, id) index, already in result order, and a pattern with a fixed
-// start is a range of marks from that prefix, with LIKE to check the rest.
+// start is a range of marks from that prefix, with LIKE to check the rest;
+// one with only a fixed end, a range of the reversed-mark index.
 // Partitions are ranges of captured, the leading key of the order, so the
 // planner reads them in order and stops when the page is full.
 func searchSQL(s store.Search) (string, []any) {
@@ -73,6 +75,14 @@ func searchSQL(s store.Search) (string, []any) {
 			where(`vrm >= ` + arg(prefix))
 			if end, ok := store.PrefixEnd(prefix); ok {
 				where(`vrm < ` + arg(end))
+			}
+		} else if suffix := s.VRM.Suffix(); suffix != "" {
+			// Only the end is fixed: a range of the reversed-mark index.
+			start := []byte(suffix)
+			slices.Reverse(start)
+			where(`reverse(vrm) >= ` + arg(string(start)))
+			if end, ok := store.PrefixEnd(string(start)); ok {
+				where(`reverse(vrm) < ` + arg(end))
 			}
 		}
 		where(`vrm LIKE ` + arg(store.LikePattern(s.VRM.String())) + ` ESCAPE '\'`)

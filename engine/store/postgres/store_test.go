@@ -181,7 +181,7 @@ func TestReopenKeepsReads(t *testing.T) {
 	var versions []int
 	rows, _ := s.pool.Query(ctx, `SELECT version FROM schema_version ORDER BY version`)
 	versions, err = pgx.CollectRows(rows, pgx.RowTo[int])
-	if want := []int{1, 2}; !slices.Equal(versions, want) {
+	if want := []int{1, 2, 3}; !slices.Equal(versions, want) {
 		t.Errorf("schema versions recorded = %v, %v; want %v", versions, err, want)
 	}
 	if added, err := s.AddReads(ctx, reads); err != nil || added != 0 {
@@ -220,4 +220,62 @@ func TestOpenReportsBadConnection(t *testing.T) {
 			t.Errorf("Open(%q) error %q shows the connection string", url, msg)
 		}
 	}
+}
+
+// A search that knows only the end of a mark reads the reversed-mark
+// index of each day's table, not the whole table.
+func TestSearchByEndUsesIndex(t *testing.T) {
+	s := openTest(t, Options{})
+	defer s.Close()
+	ctx := context.Background()
+	reads := testReads(5000, "", time.Second)
+	for i := range reads {
+		reads[i].VRM = fmt.Sprintf("AB%02dC%02d", i%97, i%89)
+	}
+	for from := 0; from < len(reads); from += 1000 {
+		if _, err := s.AddReads(ctx, reads[from:from+1000]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(t, s, `ANALYZE reads`)
+	search, err := store.Query{VRM: "*12C34"}.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, args := searchSQL(search)
+	joined := explain(t, s, text, args)
+	if !strings.Contains(joined, "reverse_captured") || strings.Contains(joined, "Seq Scan") {
+		t.Errorf("search *12C34: want the reversed-mark index, not a scan; plan:\n%s", joined)
+	}
+	got, err := s.SearchReads(ctx, store.Query{VRM: "*12C34"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range got {
+		if !strings.HasSuffix(r.VRM, "12C34") {
+			t.Errorf("search *12C34 found %s", r.VRM)
+		}
+	}
+	if len(got) == 0 {
+		t.Error("search *12C34 found nothing")
+	}
+}
+
+// explain returns PostgreSQL's plan for the query, one line a step.
+func explain(t *testing.T, s *Store, text string, args []any) string {
+	t.Helper()
+	rows, err := s.pool.Query(context.Background(), `EXPLAIN `+text, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	return strings.Join(plan, "\n")
 }

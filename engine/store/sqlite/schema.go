@@ -83,4 +83,14 @@ var migrations = []string{
 		deleted  INTEGER NOT NULL,
 		error    TEXT    NOT NULL
 	) STRICT;`,
+
+	// 3: the VRM reversed, and an index on it, so that a search that knows
+	// only the end of a mark ("*2CDE", "?B12CDE": a witness's partial
+	// plate) is a range of that index, not a scan of every mark. The
+	// column is generated (virtual: computed, never stored), so nothing
+	// that writes reads has to fill it in. Ten characters: store.MaxVRMLen.
+	`ALTER TABLE reads ADD COLUMN vrm_reversed TEXT GENERATED ALWAYS AS (
+		substr(vrm, 10, 1)||substr(vrm, 9, 1)||substr(vrm, 8, 1)||substr(vrm, 7, 1)||substr(vrm, 6, 1)||substr(vrm, 5, 1)||substr(vrm, 4, 1)||substr(vrm, 3, 1)||substr(vrm, 2, 1)||substr(vrm, 1, 1)
+	) VIRTUAL;
+	CREATE INDEX reads_vrm_reversed_captured ON reads (vrm_reversed, captured);`,
 }

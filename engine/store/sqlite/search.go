@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,17 +45,25 @@ func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, e
 // A VRM search is made to use the (vrm, captured) index: an exact mark is
 // one range of it, already in capture order; a pattern with a fixed start
 // ("AB1*") is a range of marks from that prefix, with LIKE to check the
-// rest. A pattern that starts with a wildcard scans that index, checking
+// rest. A pattern that starts with a wildcard but has a fixed end ("*2CDE",
+// "?B12CDE") is a range of the reversed-mark index instead. A pattern
+// fixed at neither end ("*12C*") scans the (vrm, captured) index, checking
 // LIKE against each mark before the row is read, unless the search names
 // cameras, when the planner's choice of the (camera, captured) index is
-// better. Without a VRM the planner chooses between the camera and time
-// indexes, both of which fit.
+// better; so does a fixed end of one or two characters with cameras named.
+// Without a VRM the planner chooses between the camera and time indexes,
+// both of which fit.
 func searchSQL(s store.Search) (string, []any) {
 	var b strings.Builder
 	var args []any
 	b.WriteString(`SELECT ` + readColumns + ` FROM reads`)
-	prefix := s.VRM.Prefix()
-	if s.VRM.Exact() || prefix != "" || (!s.VRM.IsZero() && len(s.Cameras) == 0) {
+	prefix, suffix := s.VRM.Prefix(), s.VRM.Suffix()
+	byEnd := prefix == "" && suffix != "" && (len(suffix) >= store.MinFixed || len(s.Cameras) == 0)
+	switch {
+	case s.VRM.IsZero():
+	case byEnd:
+		b.WriteString(` INDEXED BY reads_vrm_reversed_captured`)
+	case prefix != "" || len(s.Cameras) == 0:
 		b.WriteString(` INDEXED BY reads_vrm_captured`)
 	}
 	and := " WHERE "
@@ -73,6 +82,13 @@ func searchSQL(s store.Search) (string, []any) {
 			where(`vrm >= ?`, prefix)
 			if end, ok := store.PrefixEnd(prefix); ok {
 				where(`vrm < ?`, end)
+			}
+		}
+		if byEnd {
+			start := reverse(suffix)
+			where(`vrm_reversed >= ?`, start)
+			if end, ok := store.PrefixEnd(start); ok {
+				where(`vrm_reversed < ?`, end)
 			}
 		}
 		// SQLite's LIKE ignores ASCII case, which cannot matter: stored
@@ -102,6 +118,14 @@ func searchSQL(s store.Search) (string, []any) {
 	b.WriteString(` ORDER BY captured, id LIMIT ?`)
 	args = append(args, s.Limit)
 	return b.String(), args
+}
+
+// reverse returns s's bytes in reverse order (marks are ASCII), as the
+// vrm_reversed column holds a mark.
+func reverse(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
 }
 
 // CountReadsByCamera counts the reads each camera made from from to to

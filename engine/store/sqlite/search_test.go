@@ -23,8 +23,11 @@ func TestSearchPlans(t *testing.T) {
 		{store.Query{VRM: "AB12CDE", After: store.Cursor{Captured: t0, ID: "x"}}, "reads_vrm_captured (vrm=? AND captured>?)"},
 		{store.Query{VRM: "AB12*"}, "reads_vrm_captured (vrm>? AND vrm<?)"},
 		{store.Query{VRM: "AB1?CDE", Cameras: []string{"C1"}}, "reads_vrm_captured (vrm>? AND vrm<?)"},
-		{store.Query{VRM: "*12CDE"}, "reads_vrm_captured"},
-		{store.Query{VRM: "*12CDE", Cameras: []string{"C1", "C2"}}, "reads_camera_captured (camera=?)"},
+		{store.Query{VRM: "*12CDE"}, "reads_vrm_reversed_captured (vrm_reversed>? AND vrm_reversed<?)"},
+		{store.Query{VRM: "?B12CDE", Cameras: []string{"C1", "C2"}}, "reads_vrm_reversed_captured (vrm_reversed>? AND vrm_reversed<?)"},
+		{store.Query{VRM: "*12C*"}, "reads_vrm_captured"},
+		{store.Query{VRM: "*12C*", Cameras: []string{"C1", "C2"}}, "reads_camera_captured (camera=?)"},
+		{store.Query{VRM: "*AB*E", Cameras: []string{"C1", "C2"}}, "reads_camera_captured (camera=?)"},
 		{store.Query{Cameras: []string{"C1"}, From: t0}, "reads_camera_captured (camera=? AND captured>?)"},
 		{store.Query{From: t0, To: t0.Add(day)}, "reads_captured (captured>? AND captured<?)"},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"anpr/engine/store"
 	"anpr/engine/store/storetest"
+	"anpr/internal/sqlitefile"
 )
 
 // The behaviour every store.Store must have.
@@ -83,11 +84,39 @@ func TestReopenKeepsReads(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	if want := []int{1, 2}; !slices.Equal(versions, want) {
+	if want := []int{1, 2, 3}; !slices.Equal(versions, want) {
 		t.Errorf("schema versions recorded = %v, want %v", versions, want)
 	}
 	if added, err := s.AddReads(context.Background(), reads); err != nil || added != 0 {
 		t.Errorf("redelivering the reads after reopening: added %d, %v; want 0, nil", added, err)
+	}
+}
+
+// A file made before the reversed-mark index (schema version 2) is brought
+// up to date when opened: its reads are found by the end of their marks.
+func TestOpenUpgradesVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reads.db")
+	old := sqlitefile.OpenPool(path, nil, true)
+	if err := sqlitefile.Migrate(context.Background(), old, migrations[:2], t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO reads (`+readColumns+`) VALUES
+		('r1', 'CAM-A', 'AB12CDE', 0.9, ?, '', '', '', '', ''),
+		('r2', 'CAM-A', 'XY12CDE', 0.9, ?, '', '', '', '', ''),
+		('r3', 'CAM-A', 'AB12CDF', 0.9, ?, '', '', '', '', '')`,
+		t0.UnixNano(), t0.Add(time.Minute).UnixNano(), t0.Add(2*time.Minute).UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s := openTest(t, path, Options{})
+	defer s.Close()
+	got, err := s.SearchReads(context.Background(), store.Query{VRM: "*12CDE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := idsOf(got); !slices.Equal(ids, []string{"r1", "r2"}) {
+		t.Errorf("search *12CDE after the upgrade found %v, want [r1 r2]", ids)
 	}
 }
 
