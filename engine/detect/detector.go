@@ -24,9 +24,10 @@ type Plate struct {
 // condition, 1,000 without a plate), at 0.3 / 0.4 / 0.45 / 0.5 / 0.6:
 // false plates per 1,000 empty frames 19 / 11 / 7 / 6 / 4, detection recall
 // 99.2 / 99.0 / 99.0 / 98.3 / 95.8%. On the README's evaluation frames
-// (seed 9501) 0.45 cost more: recall 98.8 -> 97.5%, false plates 28 -> 15.
-// A missed plate can be a missed vehicle of interest, while a false plate
-// rarely alerts (it must be a listed mark), so recall is kept: 0.3.
+// (seed 9501, before recognise.PlausibleMark) 0.45 cost more: recall
+// 98.8 -> 97.5%, false plates 28 -> 15. A missed plate can be a missed
+// vehicle of interest, while a false plate rarely alerts (it must be a
+// listed mark), so recall is kept: 0.3.
 const DefaultThreshold = 0.3
 
 // Options configure a Detector.

@@ -66,3 +66,17 @@ func TestCropWindowAddsMargins(t *testing.T) {
 		t.Errorf("window %v", got)
 	}
 }
+
+// Words on signs and shop fronts are not plates; every registration mark,
+// UK or foreign, has a digit, and the shortest UK marks have two
+// characters.
+func TestPlausibleMark(t *testing.T) {
+	for text, want := range map[string]bool{
+		"AB12CDE": true, "A1": true, "1A": true, "725EPB": true, "MGB62": true, "W606KCB": true,
+		"GIVEWAY": false, "STAFFORD": false, "TOWAWA": false, "7": false, "L": false, "": false,
+	} {
+		if got := PlausibleMark(text); got != want {
+			t.Errorf("PlausibleMark(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
