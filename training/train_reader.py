@@ -296,7 +296,7 @@ def _sep_blur(x, kx, ky):
     return x
 
 
-def augment(x, strength=1.0):
+def augment(x, strength=1.0, invert=0.0):
     """Camera-like degradations, each applied per sample with some probability.
 
     Order follows the imaging chain: framing (detector crop error, tilt, perspective-ish shear),
@@ -386,8 +386,16 @@ def augment(x, strength=1.0):
         blk = torch.randn(idx.numel(), 1, HEIGHT // 8, WIDTH // 8, device=dev) * (6 * s)
         x[idx] = x[idx] + F.interpolate(blk, scale_factor=8, mode="nearest")
 
+    x = x.clamp(0, 255)
+    # Polarity: light characters on a dark ground (black-and-silver plates, and plates that
+    # infrared or glare turns over), so the first look reads them, not only the inverted second.
+    if invert > 0:
+        idx = (torch.rand(b) < invert).nonzero().flatten()
+        if idx.numel():
+            x[idx] = 255.0 - x[idx]
+
     # Quantise like a real 8-bit image.
-    return x.clamp(0, 255).round()
+    return x.round()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,6 +560,8 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="use at most N training and N validation images (smoke runs)")
     p.add_argument("--aug", type=float, default=1.0, help="augmentation strength; 0 turns it off")
+    p.add_argument("--invert", type=float, default=0.0,
+                   help="share of training crops inverted (light characters on a dark ground)")
     p.add_argument("--progress", metavar="FILE", help="append progress lines here too")
     p.add_argument("--log-every", type=int, default=50, help="progress line every N batches")
     return p.parse_args(argv)
@@ -610,7 +620,7 @@ def main(argv):
             bi = np.sort(order[step * args.batch:(step + 1) * args.batch])
             xb = torch.from_numpy(images[bi]).float()
             yb = torch.from_numpy(targets[bi])
-            xb = augment(xb, args.aug).contiguous(memory_format=torch.channels_last)
+            xb = augment(xb, args.aug, args.invert).contiguous(memory_format=torch.channels_last)
             t0 = time.time()
             logits = model(xb)
             if ctc:
