@@ -4,12 +4,13 @@ import (
 	"fmt"
 
 	"anpr/sim/traffic"
+	"anpr/sim/traffic/traffictest"
 )
 
 // Measure two cameras on a hand-made day: a stolen car drives a→b→c and
 // an innocent one a→b; cameras watch a→b and b→c.
 func ExampleEvaluate() {
-	net, err := traffic.ParseNetwork("toy.json", []byte(toyNetworkJSON))
+	net, err := traffic.ParseNetwork("toy.json", []byte(traffictest.ToyNetworkJSON))
 	if err != nil {
 		panic(err)
 	}
@@ -45,7 +46,7 @@ func ExampleEvaluate() {
 // Choose one camera for the same day: b→c sees the stolen car and no
 // innocent vehicle.
 func ExampleOptimise() {
-	net, err := traffic.ParseNetwork("toy.json", []byte(toyNetworkJSON))
+	net, err := traffic.ParseNetwork("toy.json", []byte(traffictest.ToyNetworkJSON))
 	if err != nil {
 		panic(err)
 	}
@@ -64,5 +65,5 @@ func ExampleOptimise() {
 		fmt.Printf("%s on %s: gain %g trips a day, capture %g, innocent vehicles %g\n", c.Site.ID, net.LinkName(c.Site.Link), c.Gain, c.Capture, c.Intrusion)
 	}
 	// Output:
-	// C0003 on R1 B → C: gain 1 trips a day, capture 1, innocent vehicles 0
+	// C0003 on R1 Barton → Colton: gain 1 trips a day, capture 1, innocent vehicles 0
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"anpr/sim/traffic"
+	"anpr/sim/traffic/traffictest"
 )
 
 // defaultNetworkPath and defaultSitesPath are the committed fixtures, from
@@ -45,33 +46,9 @@ func record(t testing.TB, net *traffic.Network, seed uint64, tripsPerDay int) *R
 	return rec
 }
 
-// toyNetworkJSON is a line a-b-c-d with a branch b-e. Its links, in the
-// order the loader makes them: 0 a→b, 1 b→a, 2 b→c, 3 c→b, 4 c→d, 5 d→c,
-// 6 b→e, 7 e→b. a and b are in district North, the rest in South.
-const toyNetworkJSON = `{
-  "format": "anpr-road-network/1",
-  "name": "toy",
-  "nodes": [
-    {"id": "a", "name": "A", "lat": 52.00, "lon": -2.00, "district": "North", "population": 1000},
-    {"id": "b", "name": "B", "lat": 52.00, "lon": -1.98, "district": "North", "population": 1000},
-    {"id": "c", "name": "C", "lat": 52.00, "lon": -1.96, "district": "South", "population": 1000},
-    {"id": "d", "name": "D", "lat": 52.00, "lon": -1.94, "district": "South", "population": 1000},
-    {"id": "e", "name": "E", "lat": 52.02, "lon": -1.98, "district": "South", "population": 1000}
-  ],
-  "roads": [
-    {"ref": "R1", "class": "a-road", "route": ["a", "b", "c", "d"]},
-    {"ref": "R2", "class": "minor", "route": ["b", "e"]}
-  ]
-}`
-
-func toyNetwork(t testing.TB) *traffic.Network {
-	t.Helper()
-	net, err := traffic.ParseNetwork("toy.json", []byte(toyNetworkJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
-}
+// toyNetwork is traffictest.Toy: a line a-b-c-d with a branch b-e, links
+// 0 a→b, 1 b→a, 2 b→c, 3 c→b, 4 c→d, 5 d→c, 6 b→e, 7 e→b.
+func toyNetwork(t testing.TB) *traffic.Network { return traffictest.Toy(t) }
 
 // toyTrip is a trip for a hand-made recording.
 type toyTrip struct {
