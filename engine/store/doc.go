@@ -15,10 +15,12 @@
 // with one bad read is refused whole: [BatchError] names the read by its
 // index in the batch.
 //
-// Searches are bounded so that no search can make the store scan every
-// read: a VRM pattern ("AB12*", "?B12CDE") holds at least [MinFixed] fixed
-// characters and at most [MaxPatternLen] characters in all, and a search
-// returns at most [MaxLimit] reads a page. Results come in capture order
+// Searches are bounded: a VRM pattern ("AB12*", "?B12CDE") holds at least
+// [MinFixed] fixed characters and at most [MaxPatternLen] characters in
+// all, and a search returns at most [MaxLimit] reads a page. A pattern with
+// a fixed start ([Pattern.Prefix]) or a fixed end ([Pattern.Suffix]) is a
+// range of an index; one fixed only in the middle ("*12C*") is checked
+// against every stored mark, the one search that grows with the store. Results come in capture order
 // (then ID, compared byte by byte); the next page starts after the
 // [Cursor] of the last read of this one.
 //
