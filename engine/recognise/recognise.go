@@ -106,8 +106,8 @@ func (r *Recogniser) Recognise(frame gocv.Mat) ([]Plate, error) {
 // camera's own plate image). An image too small to be a frame
 // (LooksLikePatch) is also read whole, as a patch; that read is the answer
 // when the detector found no valid mark in the image and the whole read is
-// one, or found nothing and the whole read is as confident as a
-// detection's must be, or found valid marks that are only fragments of a
+// one, or found nothing and the whole read passes the gate a detection's
+// must (confidence, PlausibleMark), or found valid marks that are only fragments of a
 // one-line patch (isFragment) and the whole read is a confident valid mark.
 func (r *Recogniser) RecogniseImage(img gocv.Mat) ([]Plate, error) {
 	plates, err := r.Recognise(img)
@@ -136,7 +136,8 @@ func (r *Recogniser) RecogniseImage(img gocv.Mat) ([]Plate, error) {
 		if whole.Valid && whole.Confidence >= fragmentWholeConfidence {
 			return []Plate{whole}, nil
 		}
-	case whole.Valid || (len(plates) == 0 && whole.Confidence >= r.minConfidence):
+	case whole.Valid || (len(plates) == 0 && whole.Confidence >= r.minConfidence &&
+		(r.minConfidence < 0 || PlausibleMark(whole.Text))):
 		return []Plate{whole}, nil
 	}
 	return plates, nil
