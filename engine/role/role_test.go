@@ -473,11 +473,13 @@ type lossyStore struct {
 	database
 	loseOn int64
 	calls  atomic.Int64
+	lost   atomic.Int64 // reads in the batch whose acknowledgement was lost
 }
 
 func (s *lossyStore) AddReads(ctx context.Context, reads []store.Read) (int, error) {
 	added, err := s.database.AddReads(ctx, reads)
 	if err == nil && s.calls.Add(1) == s.loseOn {
+		s.lost.Store(int64(len(reads)))
 		return 0, errors.New("connection lost after commit")
 	}
 	return added, err
@@ -487,7 +489,8 @@ func (s *lossyStore) AddReads(ctx context.Context, reads []store.Read) (int, err
 func testRedeliveredBatch(t *testing.T, d deployment) {
 	r := newRig(t, d)
 	const n = 1000
-	w := r.writer(WriterConfig{Store: &lossyStore{database: r.db, loseOn: 2},
+	lossy := &lossyStore{database: r.db, loseOn: 2}
+	w := r.writer(WriterConfig{Store: lossy,
 		Consumer: ConsumerConfig{MaxBatch: 200, Workers: 1, AckWait: 2 * time.Second}})
 	r.start(w.Run)
 	r.submit(0, n)
@@ -495,8 +498,11 @@ func testRedeliveredBatch(t *testing.T, d deployment) {
 	// lost counts once, when it came again, and added nothing then.
 	r.waitFor("the writer to store every read", func() bool { return w.Stats().Reads >= n })
 	r.checkStored(n)
-	if st := w.Stats(); st.Reads != n || st.Added != n-200 {
-		t.Errorf("writer stats %+v: want %d reads handled, %d of them added, the batch that came again skipped", st, n, n-200)
+	// A batch holds what had arrived, up to MaxBatch: on a busy machine the
+	// lost one can be short of 200.
+	lost := int(lossy.lost.Load())
+	if st := w.Stats(); lost == 0 || st.Reads != n || st.Added != uint64(n-lost) {
+		t.Errorf("writer stats %+v: want %d reads handled, %d of them added, the batch of %d that came again skipped", st, n, n-lost, lost)
 	}
 }
 
