@@ -203,6 +203,15 @@ func (p Pattern) Suffix() string {
 	return p.text[strings.LastIndexAny(p.text, "*?")+1:]
 }
 
+// Reverse returns s's bytes in reverse order (marks are ASCII): a mark as
+// the stores' reversed-mark indexes hold it, so that a pattern's Suffix,
+// reversed, is a prefix there.
+func Reverse(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
+}
+
 // Match reports whether the stored VRM v matches p.
 func (p Pattern) Match(v string) bool {
 	if p.text == "" {

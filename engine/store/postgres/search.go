@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,10 +77,9 @@ func searchSQL(s store.Search) (string, []any) {
 			}
 		} else if suffix := s.VRM.Suffix(); suffix != "" {
 			// Only the end is fixed: a range of the reversed-mark index.
-			start := []byte(suffix)
-			slices.Reverse(start)
-			where(`reverse(vrm) >= ` + arg(string(start)))
-			if end, ok := store.PrefixEnd(string(start)); ok {
+			start := store.Reverse(suffix)
+			where(`reverse(vrm) >= ` + arg(start))
+			if end, ok := store.PrefixEnd(start); ok {
 				where(`reverse(vrm) < ` + arg(end))
 			}
 		}

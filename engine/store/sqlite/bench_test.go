@@ -68,7 +68,7 @@ func (f *benchFleet) read(captured time.Time) store.Read {
 	camera := "CAM-" + strconv.Itoa(f.rng.IntN(1000))
 	id := f.hex(16)
 	if edgeIDs {
-		id = camera + "-" + strconv.FormatInt(captured.UnixNano(), 10)
+		id = edgeID(camera, captured)
 	}
 	return store.Read{
 		ID:          id,
@@ -82,6 +82,11 @@ func (f *benchFleet) read(captured time.Time) store.Read {
 		PatchRef:    captured.UTC().Format("20060102") + "-" + f.hex(32),
 		OverviewRef: captured.UTC().Format("20060102") + "-" + f.hex(32),
 	}
+}
+
+// edgeID is the ID an edge gives a read: its camera and its first sighting.
+func edgeID(camera string, captured time.Time) string {
+	return camera + "-" + strconv.FormatInt(captured.UnixNano(), 10)
 }
 
 func (f *benchFleet) batch(n int, start time.Time, step time.Duration) []store.Read {
@@ -277,7 +282,7 @@ func bulkLoad(s *Store, f *benchFleet, n int, from time.Time, step time.Duration
 		batch := make([]store.Read, k)
 		for i := range batch {
 			batch[i] = f.read(at)
-			batch[i].ID = batch[i].Camera + "-" + strconv.FormatInt(at.UnixNano(), 10)
+			batch[i].ID = edgeID(batch[i].Camera, at)
 			at = at.Add(step)
 		}
 		if _, err := s.insert(ctx, batch); err != nil {

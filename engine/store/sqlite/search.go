@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -85,7 +84,7 @@ func searchSQL(s store.Search) (string, []any) {
 			}
 		}
 		if byEnd {
-			start := reverse(suffix)
+			start := store.Reverse(suffix)
 			where(`vrm_reversed >= ?`, start)
 			if end, ok := store.PrefixEnd(start); ok {
 				where(`vrm_reversed < ?`, end)
@@ -118,14 +117,6 @@ func searchSQL(s store.Search) (string, []any) {
 	b.WriteString(` ORDER BY captured, id LIMIT ?`)
 	args = append(args, s.Limit)
 	return b.String(), args
-}
-
-// reverse returns s's bytes in reverse order (marks are ASCII), as the
-// vrm_reversed column holds a mark.
-func reverse(s string) string {
-	b := []byte(s)
-	slices.Reverse(b)
-	return string(b)
 }
 
 // CountReadsByCamera counts the reads each camera made from from to to
