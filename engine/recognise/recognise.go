@@ -136,8 +136,7 @@ func (r *Recogniser) RecogniseImage(img gocv.Mat) ([]Plate, error) {
 		if whole.Valid && whole.Confidence >= fragmentWholeConfidence {
 			return []Plate{whole}, nil
 		}
-	case whole.Valid || (len(plates) == 0 && whole.Confidence >= r.minConfidence &&
-		(r.minConfidence < 0 || PlausibleMark(whole.Text))):
+	case whole.Valid || (len(plates) == 0 && r.isPlate(whole.Read)):
 		return []Plate{whole}, nil
 	}
 	return plates, nil
@@ -192,7 +191,7 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 		if err != nil {
 			return nil, nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
 		}
-		if read.Text == "" || r.minConfidence >= 0 && (read.Confidence < r.minConfidence || !PlausibleMark(read.Text)) {
+		if !r.isPlate(read) {
 			continue // lettering that is no plate, or nothing read at all
 		}
 		plates = append(plates, Plate{Read: read, Box: [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
@@ -200,6 +199,16 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 	}
 	sort.SliceStable(plates, func(i, j int) bool { return plates[i].DetectionScore > plates[j].DetectionScore })
 	return plates, found, nil
+}
+
+// isPlate is the gate a read must pass to be reported as a plate when
+// nothing said the image was one: some text, at least MinConfidence, and a
+// PlausibleMark (a negative MinConfidence keeps every read with text).
+func (r *Recogniser) isPlate(read ocr.Read) bool {
+	if read.Text == "" {
+		return false
+	}
+	return r.minConfidence < 0 || (read.Confidence >= r.minConfidence && PlausibleMark(read.Text))
 }
 
 // PlausibleMark says whether text could be a registration mark at all: at
