@@ -82,12 +82,7 @@ func (r *Reader) ReadPatch(crop gocv.Mat) (Read, error) { return r.read(crop, tr
 
 func (r *Reader) read(crop gocv.Mat, patch bool) (Read, error) {
 	if !r.lines {
-		in, err := Preprocess(crop)
-		if err != nil {
-			return Read{}, err
-		}
-		defer in.Close()
-		scores, err := forward(&r.net, in)
+		scores, err := r.scoresOf(crop, Preprocess)
 		if err != nil {
 			return Read{}, err
 		}
@@ -130,16 +125,21 @@ func needsNoSecondLook(read Read) bool { return read.Valid && read.Confidence >=
 // readLineOf preprocesses img with prep, runs the line reader on it and
 // decodes what it says.
 func (r *Reader) readLineOf(img gocv.Mat, prep func(gocv.Mat) (gocv.Mat, error)) (Read, error) {
-	in, err := prep(img)
-	if err != nil {
-		return Read{}, err
-	}
-	defer in.Close()
-	scores, err := forward(&r.net, in)
+	scores, err := r.scoresOf(img, prep)
 	if err != nil {
 		return Read{}, err
 	}
 	return r.readLine(scores)
+}
+
+// scoresOf preprocesses img with prep and runs the model on it.
+func (r *Reader) scoresOf(img gocv.Mat, prep func(gocv.Mat) (gocv.Mat, error)) ([]float32, error) {
+	in, err := prep(img)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	return forward(&r.net, in)
 }
 
 // secondLookBelow is the confidence under which a line reader's read, or
