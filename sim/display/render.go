@@ -185,17 +185,10 @@ const maxCropCharPx = 400
 
 func (r *Renderer) renderCrop(p *Plan, it Item, s Screen) (Picture, error) {
 	want := legalCharMM(plate.OneLine) * lifeScale(p) * s.PxPerMM
-	sample, err := r.scenes.RenderSubject(scene.KindCrop, it.Condition, it.Seed,
-		scene.Subject{Mark: it.Mark, CharPx: math.Max(4, math.Min(maxCropCharPx, want))})
+	img, l, err := r.renderSubject(scene.KindCrop, it, scene.Subject{Mark: it.Mark, CharPx: math.Max(4, math.Min(maxCropCharPx, want))})
 	if err != nil {
 		return Picture{}, err
 	}
-	defer sample.Image.Close()
-	img, err := sample.Image.ToImage()
-	if err != nil {
-		return Picture{}, err
-	}
-	l := sample.Label
 	// The patch's characters as high as the clean plate's would be, unless
 	// the plate would not fit; what lies around the plate is cut to the
 	// screen.
@@ -203,31 +196,40 @@ func (r *Renderer) renderCrop(p *Plan, it Item, s Screen) (Picture, error) {
 	scale = math.Min(scale, fitScale(max(1, l.Box[2]), max(1, l.Box[3]), s))
 	img = cutAround(img, image.Rect(l.Box[0], l.Box[1], l.Box[0]+l.Box[2], l.Box[1]+l.Box[3]),
 		int(float64(s.Width)/scale), int(float64(s.Height)/scale))
-	return Picture{Image: img, Scale: scale, Shown: Shown{
-		Condition: l.Condition.Name, Layout: l.Layout,
-		PlatePx: [2]int{int(math.Round(float64(l.Box[2]) * scale)), int(math.Round(float64(l.Box[3]) * scale))},
-		CharMM:  round(l.Camera.CharHeightPx*scale/s.PxPerMM, 1),
-	}}, nil
+	return picture(img, l, scale, s), nil
 }
 
 func (r *Renderer) renderScene(it Item, s Screen) (Picture, error) {
-	sample, err := r.scenes.RenderSubject(scene.KindScene, it.Condition, it.Seed, scene.Subject{Mark: it.Mark})
+	img, l, err := r.renderSubject(scene.KindScene, it, scene.Subject{Mark: it.Mark})
 	if err != nil {
 		return Picture{}, err
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	return picture(img, l, math.Min(float64(s.Width)/float64(w), float64(s.Height)/float64(h)), s), nil
+}
+
+// renderSubject renders the item as an image of kind, with its label.
+func (r *Renderer) renderSubject(kind scene.Kind, it Item, subject scene.Subject) (image.Image, scene.Label, error) {
+	sample, err := r.scenes.RenderSubject(kind, it.Condition, it.Seed, subject)
+	if err != nil {
+		return nil, scene.Label{}, err
 	}
 	defer sample.Image.Close()
 	img, err := sample.Image.ToImage()
 	if err != nil {
-		return Picture{}, err
+		return nil, scene.Label{}, err
 	}
-	l := sample.Label
-	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	scale := math.Min(float64(s.Width)/float64(w), float64(s.Height)/float64(h))
+	return img, sample.Label, nil
+}
+
+// picture is img drawn at scale, with what the screen then shows of the
+// plate labelled l.
+func picture(img image.Image, l scene.Label, scale float64, s Screen) Picture {
 	return Picture{Image: img, Scale: scale, Shown: Shown{
 		Condition: l.Condition.Name, Layout: l.Layout,
 		PlatePx: [2]int{int(math.Round(float64(l.Box[2]) * scale)), int(math.Round(float64(l.Box[3]) * scale))},
 		CharMM:  round(l.Camera.CharHeightPx*scale/s.PxPerMM, 1),
-	}}, nil
+	}}
 }
 
 // cutAround cuts img to at most w x h pixels, centred on box as far as
