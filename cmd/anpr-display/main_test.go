@@ -45,24 +45,7 @@ func show(t *testing.T, args ...string) (*image.RGBA, []display.Shown, string) {
 	if stdout.Len() != 0 {
 		t.Errorf("with --truth FILE, standard output should be empty: %q", stdout.String())
 	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rgba, ok := img.(*image.RGBA)
-	if !ok {
-		rgba = image.NewRGBA(img.Bounds())
-		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-				rgba.Set(x, y, img.At(x, y))
-			}
-		}
-	}
+	rgba := cmdtest.ReadPNG(t, shot)
 	tf, err := os.Open(truthPath)
 	if err != nil {
 		t.Fatal(err)

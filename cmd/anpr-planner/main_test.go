@@ -12,7 +12,6 @@ import (
 	"anpr/internal/cmdtest"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -50,22 +49,7 @@ func screenshot(t *testing.T, args ...string) *image.RGBA {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "shot.png")
 	runPlanner(t, append([]string{"--trips", "20000", "--screenshot", path}, args...)...)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rgba := image.NewRGBA(img.Bounds())
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-			rgba.Set(x, y, img.At(x, y))
-		}
-	}
-	return rgba
+	return cmdtest.ReadPNG(t, path)
 }
 
 // near reports whether a pixel within r of x, y has colour want, each
