@@ -20,9 +20,9 @@
 // all, and a search returns at most [MaxLimit] reads a page. A pattern with
 // a fixed start ([Pattern.Prefix]) or a fixed end ([Pattern.Suffix]) is a
 // range of an index; one fixed only in the middle ("*12C*") is checked
-// against every stored mark, the one search that grows with the store. Results come in capture order
-// (then ID, compared byte by byte); the next page starts after the
-// [Cursor] of the last read of this one.
+// against every stored mark, the one search that grows with the store.
+// Results come in capture order (then ID, compared byte by byte); the next
+// page starts after the [Cursor] of the last read of this one.
 //
 // Ingest is idempotent on [Read.ID]: a read delivered twice is stored once,
 // as first delivered.
