@@ -11,6 +11,7 @@ Run with Debian's /usr/bin/python3 (python3-torch 1.13, CPU). See training/READM
 
 import argparse
 import base64
+import inspect
 import json
 import math
 import os
@@ -209,7 +210,22 @@ class LineReader(nn.Module):
         return x.view(-1, NUM_CLASSES, FRAMES)  # ONNX Reshape with a constant shape; never squeeze
 
 
-ARCHES = {"slots": Reader, "ctc": LineReader}
+class SlimLineReader(LineReader):
+    """The line reader at about half the multiply-adds (21.5 M against 40 M): narrower early layers,
+    where most of the work is, for crop reads under a millisecond on one core."""
+
+    def __init__(self):
+        super().__init__(widths=(12, 24, 48, 64), top=96)
+
+
+class WideLineReader(LineReader):
+    """The line reader at about twice the multiply-adds (84 M): to see what capacity buys."""
+
+    def __init__(self):
+        super().__init__(widths=(24, 48, 96, 128), top=192)
+
+
+ARCHES = {"slots": Reader, "ctc": LineReader, "ctc-slim": SlimLineReader, "ctc-wide": WideLineReader}
 
 
 def ctc_greedy(logits):
@@ -405,10 +421,11 @@ def augment(x, strength=1.0, invert=0.0):
 @torch.no_grad()
 def evaluate(model, images, targets, conditions=None, batch=512):
     model.eval()
+    dev = next(model.parameters()).device
     preds = []
     for i in range(0, len(images), batch):
-        xb = torch.from_numpy(images[i:i + batch]).float().contiguous(memory_format=torch.channels_last)
-        preds.append(predict_classes(model, xb))
+        xb = torch.from_numpy(images[i:i + batch]).to(dev).float().contiguous(memory_format=torch.channels_last)
+        preds.append(predict_classes(model, xb).cpu())
     model.train()
     pred = torch.cat(preds).numpy() if preds else np.zeros((0, SLOTS), dtype=np.int64)
     return score(pred, targets, conditions)
@@ -457,9 +474,12 @@ def export_onnx(model, path):
     model.eval()
     dummy = torch.zeros(1, 1, HEIGHT, WIDTH)
     name = "frames" if isinstance(model, LineReader) else "slots"
+    extra = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False  # PyTorch 2.x: the TorchScript exporter, which writes opset 11
     torch.onnx.export(
         model, dummy, path, opset_version=11, input_names=["image"], output_names=[name],
-        dynamic_axes={"image": {0: "batch"}, name: {0: "batch"}}, do_constant_folding=True,
+        dynamic_axes={"image": {0: "batch"}, name: {0: "batch"}}, do_constant_folding=True, **extra,
     )
 
 
@@ -564,6 +584,13 @@ def parse_args(argv):
                    help="share of training crops inverted (light characters on a dark ground)")
     p.add_argument("--progress", metavar="FILE", help="append progress lines here too")
     p.add_argument("--log-every", type=int, default=50, help="progress line every N batches")
+    p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
+    p.add_argument("--time-budget", type=float, default=0,
+                   help="seconds the whole run may take: train as many of --epochs as fit (0: all)")
+    p.add_argument("--skip-export", action="store_true",
+                   help="write reader.pt and metrics.json only (export later with --export-only)")
+    p.add_argument("--export-only", action="store_true",
+                   help="export OUT/reader.pt (from a --skip-export run) and complete OUT/metrics.json")
     return p.parse_args(argv)
 
 
@@ -577,24 +604,34 @@ def main(argv):
     os.makedirs(args.out, exist_ok=True)
     log = Progress(args.progress)
     t_start = time.time()
+    dev = torch.device(args.device)
+
+    val = PreparedSet(args.val)
+    rng = np.random.default_rng(args.seed)
+    if args.export_only:
+        # Finish a model trained elsewhere (on a GPU machine with another PyTorch): export with
+        # this PyTorch, write parity data and complete its metrics.json.
+        with open(os.path.join(args.out, "metrics.json")) as f:
+            metrics = json.load(f)
+        model = load_reader(os.path.join(args.out, "reader.pt"), args.arch)
+        finish(args, log, model, val, metrics, t_start)
+        return
 
     sets = [PreparedSet(d) for d in args.train]
     images = np.concatenate([s.images for s in sets]) if len(sets) > 1 else sets[0].images
     targets = np.concatenate([s.targets for s in sets])
-    rng = np.random.default_rng(args.seed)
     if args.limit and len(images) > args.limit:
         idx = np.sort(rng.choice(len(images), args.limit, replace=False))
         images, targets = images[idx], targets[idx]
-    val = PreparedSet(args.val)
     if args.limit and len(val) > args.limit:
         val.subset(np.sort(rng.choice(len(val), args.limit, replace=False)))
     n = len(images)
     log(f"data train={n} from {args.train} val={len(val)} from {args.val} "
-        f"load={time.time() - t_start:.1f}s")
+        f"load={time.time() - t_start:.1f}s device={dev}")
 
     # channels_last makes oneDNN's convolutions and their backward about 20% faster on CPU.
     model = ARCHES[args.arch]().to(memory_format=torch.channels_last)
-    ctc = args.arch == "ctc"
+    ctc = isinstance(model, LineReader)
     for st in sets + [val]:
         split = bool((st.meta or {}).get("split_lines"))
         if split != ctc:
@@ -603,36 +640,71 @@ def main(argv):
     params = sum(p.numel() for p in model.parameters())
     macs = count_macs(model)
     log(f"model params={params} macs={macs} ({macs / 1e6:.1f} M multiply-adds per image)")
+    model = model.to(dev)
+    # On a GPU the whole set lives in its memory; batches are gathered there.
+    images_t = torch.from_numpy(images).to(dev) if dev.type != "cpu" else None
+    targets_t = torch.from_numpy(targets)
 
     steps_per_epoch = max(1, n // args.batch)  # drop the ragged last batch (BatchNorm)
+
+    def step_loss(bi):
+        if images_t is not None:
+            xb = images_t[torch.from_numpy(bi).to(dev)].float()
+        else:
+            xb = torch.from_numpy(images[bi]).float()
+        yb = targets_t[bi]
+        xb = augment(xb, args.aug, args.invert).contiguous(memory_format=torch.channels_last)
+        logits = model(xb)
+        if ctc:
+            # CTC over the 40 columns; targets are the slot classes before the padding.
+            lengths = (yb != EMPTY).sum(1)
+            flat = yb[yb != EMPTY]
+            logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # [T, B, C]
+            return F.ctc_loss(logp, flat.to(dev), torch.full((len(bi),), FRAMES, dtype=torch.long), lengths,
+                              blank=BLANK, reduction="sum", zero_infinity=True) / len(bi)
+        # Cross-entropy summed over the 8 slots, averaged over the batch.
+        return F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.to(dev).reshape(-1), reduction="sum") / len(bi)
+
+    epochs = args.epochs
+    if args.time_budget > 0:
+        # Fit the run to a wall-clock budget (a lent GPU machine's minutes): time a few steps
+        # that change nothing, then train as many epochs as fit, the schedule sized to them.
+        probe = 30
+        order = np.random.default_rng(args.seed + 1).permutation(n)
+        for k in range(probe + 5):
+            if k == 5:
+                if dev.type == "cuda":
+                    torch.cuda.synchronize()
+                t0 = time.time()
+            step_loss(np.sort(order[k * args.batch % n:][:args.batch])).backward()
+            model.zero_grad(set_to_none=True)
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        per_step = (time.time() - t0) / probe
+        left = args.time_budget - (time.time() - t_start)
+        fit = int(left / (per_step * steps_per_epoch * 1.15))
+        epochs = max(1, min(args.epochs, fit))
+        log(f"time budget {args.time_budget}s: {per_step * 1000:.1f} ms a step, {steps_per_epoch} steps an "
+            f"epoch, {left:.0f}s left: {epochs} epochs")
+        for m in model.modules():  # the probe moved BatchNorm statistics: start them afresh
+            if isinstance(m, nn.BatchNorm2d):
+                m.reset_running_stats()
+
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15)
+        opt, max_lr=args.lr, total_steps=epochs * steps_per_epoch, pct_start=0.15)
     model.train()
 
     history = []
     t_train = time.time()
     img_seconds = [0.0, 0]  # forward+backward+step time, images
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, epochs + 1):
         order = torch.randperm(n).numpy()
         run_loss, run_n, t_epoch = 0.0, 0, time.time()
         for step in range(steps_per_epoch):
             bi = np.sort(order[step * args.batch:(step + 1) * args.batch])
-            xb = torch.from_numpy(images[bi]).float()
-            yb = torch.from_numpy(targets[bi])
-            xb = augment(xb, args.aug, args.invert).contiguous(memory_format=torch.channels_last)
             t0 = time.time()
-            logits = model(xb)
-            if ctc:
-                # CTC over the 40 columns; targets are the slot classes before the padding.
-                lengths = (yb != EMPTY).sum(1)
-                flat = yb[yb != EMPTY]
-                logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # [T, B, C]
-                loss = F.ctc_loss(logp, flat, torch.full((len(bi),), FRAMES, dtype=torch.long), lengths,
-                                  blank=BLANK, reduction="sum", zero_infinity=True) / len(bi)
-            else:
-                # Cross-entropy summed over the 8 slots, averaged over the batch.
-                loss = F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.reshape(-1), reduction="sum") / len(bi)
+            loss = step_loss(bi)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -656,6 +728,52 @@ def main(argv):
         save_state(model, os.path.join(args.out, "reader.pt"))
     train_seconds = time.time() - t_train
 
+    per_k = 1000 * img_seconds[0] / max(1, img_seconds[1])
+    metrics = {
+        "command": " ".join([sys.executable] + sys.argv),
+        "args": vars(args),
+        "seed": args.seed,
+        "data": {
+            "train": [{"dir": os.path.abspath(s.path), "count": len(s), "meta": s.meta} for s in sets],
+            "train_used": int(n),
+            "val": {"dir": os.path.abspath(args.val), "count": len(val), "meta": val.meta},
+        },
+        "epochs": epochs,
+        "batch": args.batch,
+        "train_seconds": round(train_seconds, 1),
+        "seconds_per_1000_train_images": round(per_k, 3),
+        "params": int(params),
+        "macs_per_image": int(macs),
+        "alphabet": ALPHABET,
+        "classes": ["<empty>"] + list(ALPHABET),
+        "slots": SLOTS,
+        "arch": args.arch,
+        "input": INPUT_SPEC,
+        "output": CTC_OUTPUT_SPEC if ctc else OUTPUT_SPEC,
+        "history": history,
+        "environment": {"torch": torch.__version__, "numpy": np.__version__,
+                        "python": platform.python_version(), "threads": args.threads, "device": str(dev)},
+    }
+    if args.skip_export:
+        model.eval()
+        final, _ = evaluate(model, val.images, val.targets, val.conditions)
+        metrics["val"] = final
+        save_state(model.cpu(), os.path.join(args.out, "reader.pt"))
+        with open(os.path.join(args.out, "metrics.json"), "w") as f:
+            json.dump(metrics, f, indent=2)
+        log(f"final val plate_exact={final['plate_exact']:.4f}; wrote reader.pt and metrics.json "
+            f"(no ONNX: --skip-export); total {time.time() - t_start:.1f}s")
+        return
+    save_state(model.cpu(), os.path.join(args.out, "reader.pt"))
+    # Export a plain (contiguous) copy so nothing about the training memory layout reaches ONNX.
+    model = load_reader(os.path.join(args.out, "reader.pt"), args.arch)
+    finish(args, log, model, val, metrics, t_start)
+
+
+def finish(args, log, model, val, metrics, t_start):
+    """Scores the trained model on the validation set, exports reader.onnx, writes parity.json and
+    metrics.json."""
+    ctc = isinstance(model, LineReader)
     model.eval()
     final, plate_ok = evaluate(model, val.images, val.targets, val.conditions)
     log(f"final val plate_exact={final['plate_exact']:.4f} char_accuracy={final['char_accuracy']:.4f}")
@@ -671,9 +789,6 @@ def main(argv):
             errs.append({"index": int(i), "truth": val.labels[i], "read": decode(p)})
     final["sample_errors"] = errs
 
-    save_state(model, os.path.join(args.out, "reader.pt"))
-    # Export a plain (contiguous) copy so nothing about the training memory layout reaches ONNX.
-    model = load_reader(os.path.join(args.out, "reader.pt"), args.arch)
     onnx_path = os.path.join(args.out, "reader.onnx")
     export_onnx(model, onnx_path)
     ops, opset = onnx_op_types(onnx_path)
@@ -707,39 +822,14 @@ def main(argv):
     else:
         log(f"cv2 DNN max abs diff vs PyTorch: {cv2_diff:.2e}")
 
-    per_k = 1000 * img_seconds[0] / max(1, img_seconds[1])
-    metrics = {
-        "command": " ".join([sys.executable] + sys.argv),
-        "args": vars(args),
-        "seed": args.seed,
-        "data": {
-            "train": [{"dir": os.path.abspath(s.path), "count": len(s), "meta": s.meta} for s in sets],
-            "train_used": int(n),
-            "val": {"dir": os.path.abspath(args.val), "count": len(val), "meta": val.meta},
-        },
-        "epochs": args.epochs,
-        "batch": args.batch,
-        "train_seconds": round(train_seconds, 1),
-        "seconds_per_1000_train_images": round(per_k, 3),
-        "params": int(params),
-        "macs_per_image": int(macs),
-        "alphabet": ALPHABET,
-        "classes": ["<empty>"] + list(ALPHABET),
-        "slots": SLOTS,
-        "arch": args.arch,
-        "input": INPUT_SPEC,
-        "output": CTC_OUTPUT_SPEC if ctc else OUTPUT_SPEC,
-        "onnx": {"file": "reader.onnx", "opset": opset, "ops": sorted(set(ops)),
-                 "cv2_max_abs_diff": cv2_diff},
-        "val": final,
-        "history": history,
-        "environment": {"torch": torch.__version__, "numpy": np.__version__,
-                        "python": platform.python_version(), "threads": args.threads},
-    }
+    metrics["onnx"] = {"file": "reader.onnx", "opset": opset, "ops": sorted(set(ops)), "cv2_max_abs_diff": cv2_diff,
+                       "exported_with": {"torch": torch.__version__, "python": platform.python_version()}}
+    metrics["val"] = final
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     log(f"wrote {onnx_path}, reader.pt, parity.json, metrics.json to {args.out}; "
-        f"{per_k:.2f}s per 1000 training images (fwd+bwd+step); total {time.time() - t_start:.1f}s")
+        f"{metrics.get('seconds_per_1000_train_images')}s per 1000 training images (fwd+bwd+step); "
+        f"total {time.time() - t_start:.1f}s")
 
 
 if __name__ == "__main__":
