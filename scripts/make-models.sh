@@ -4,22 +4,28 @@
 # and evaluate on images from seeds training never saw.
 #
 # Seeds (never shared between training and evaluation):
-#   reader:   training 1001, validation 9001 (model selection), crop evaluation 9101
+#   reader:   training 1001-1003, validation 9001 (model selection), crop evaluation 9101
 #   detector: training 2001, validation 9401 (model selection)
 #   engine:   frame evaluation 9501 (detect and read, after both are made)
 #   tests:    CI crop set 9201, CI frame set 9202; demo 9301; bench recognise 9601
 #   development (choosing rules, never reported as results): 9701
-# The reader is the line reader (CTC over 40 columns; two-line crops' halves
-# side by side: models prepare --split-lines).
+# The reader is the wide line reader (CTC over 40 columns; two-line crops'
+# halves side by side: models prepare --split-lines), trained on three sets of
+# 120,000 crops with a tenth of them inverted (light characters on dark).
 # Environment: ONLY (reader or detector: remake just that one), TRAIN_COUNT
-# (120000 crops), EPOCHS (14), DET_COUNT (14000 frames), DET_EPOCHS (14),
-# WORK (build/models), MODELS (fixtures/models: where models and manifest go).
+# (120000 crops per training seed), TRAIN_SEEDS ("1001 1002 1003"), EPOCHS (9),
+# READER_ARCH (ctc-wide), DEVICE (cpu, or cuda where PyTorch sees a GPU),
+# DET_COUNT (14000 frames), DET_EPOCHS (14), WORK (build/models), MODELS
+# (fixtures/models: where models and manifest go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ONLY=${ONLY:-}
 TRAIN_COUNT=${TRAIN_COUNT:-120000}
-EPOCHS=${EPOCHS:-14}
+TRAIN_SEEDS=${TRAIN_SEEDS:-1001 1002 1003}
+EPOCHS=${EPOCHS:-9}
+READER_ARCH=${READER_ARCH:-ctc-wide}
+DEVICE=${DEVICE:-cpu}
 DET_COUNT=${DET_COUNT:-14000}
 DET_EPOCHS=${DET_EPOCHS:-14}
 WORK=${WORK:-build/models}
@@ -31,13 +37,17 @@ bash scripts/install-deps.sh --training
 go build -o bin/anpr ./cmd/anpr
 
 if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
-  bin/anpr models prepare --for reader --split-lines --count "$TRAIN_COUNT" --seed 1001 --date "$DATE" --out "$WORK/train-lines-1001"
+  train_sets=()
+  for seed in $TRAIN_SEEDS; do
+    bin/anpr models prepare --for reader --split-lines --count "$TRAIN_COUNT" --seed "$seed" --date "$DATE" --out "$WORK/train-lines-$seed"
+    train_sets+=(--train "$WORK/train-lines-$seed")
+  done
   bin/anpr models prepare --for reader --split-lines --count 4000 --seed 9001 --date "$DATE" --out "$WORK/val-lines-9001"
   start=$(date +%s)
   mkdir -p "$WORK/reader"
-  /usr/bin/python3 training/train_reader.py --arch ctc \
-    --train "$WORK/train-lines-1001" --val "$WORK/val-lines-9001" --out "$WORK/reader" \
-    --epochs "$EPOCHS" --batch 128 --lr 2e-3 --seed 1 --threads 2 --aug 0.8 \
+  /usr/bin/python3 training/train_reader.py --arch "$READER_ARCH" --device "$DEVICE" \
+    "${train_sets[@]}" --val "$WORK/val-lines-9001" --out "$WORK/reader" \
+    --epochs "$EPOCHS" --batch 256 --lr 3e-3 --seed 1 --threads 2 --aug 0.8 --invert 0.1 \
     --progress "$WORK/reader/progress.txt"
   echo "reader training took $(( $(date +%s) - start )) s" >&2
   cp "$WORK/reader/reader.onnx" "$MODELS/reader.onnx"
@@ -46,7 +56,8 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   rm -f "$MODELS/manifest.json" # an old hash must not vouch for a new model
   bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model "$MODELS/reader.onnx" --json \
     > "$MODELS/reader.evaluation.json"
-  echo "{\"train_crops\": $TRAIN_COUNT, \"epochs\": $EPOCHS, \"split_lines\": true}" > "$MODELS/reader.made.json"
+  seeds=$(echo $TRAIN_SEEDS | tr ' ' ',')
+  echo "{\"train_crops\": $(( TRAIN_COUNT * $(echo $TRAIN_SEEDS | wc -w) )), \"train_seeds\": [$seeds], \"epochs\": $EPOCHS, \"split_lines\": true, \"device\": \"$DEVICE\"}" > "$MODELS/reader.made.json"
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then

@@ -30,7 +30,10 @@ if os.path.exists(os.path.join(models, "reader.onnx")):
     manifest["models"]["reader"] = {
         "file": "reader.onnx", "sha256": sha("reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
         "training": {"script": "training/train_reader.py", "arch": m.get("arch", "slots"), "seed": 1,
-                     "train_seed": 1001, "train_crops": made.get("train_crops"), "validation_seed": 9001,
+                     "train_seeds": made.get("train_seeds", [1001]), "train_crops": made.get("train_crops"),
+                     "validation_seed": 9001, "device": made.get("device", "cpu"),
+                     "invert": m.get("args", {}).get("invert", 0.0), "batch": m.get("batch"),
+                     "learning_rate": m.get("args", {}).get("lr"), "note": made.get("note"),
                      "validation_crops": 4000, "epochs": made.get("epochs"),
                      "augmentation": m.get("args", {}).get("aug", 0.7),
                      "split_lines": made.get("split_lines", False)},
