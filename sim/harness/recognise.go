@@ -52,8 +52,23 @@ type RecogniserReport struct {
 	Detection    Detection      `json:"detection"`
 	Confusions   map[string]int `json:"confusions"`
 	Misreads     []Misread      `json:"misreads"`
-	MeanFrameMS  float64        `json:"mean_frame_ms"` // detect and read, one core per worker
-	Seed         uint64         `json:"seed"`
+	// FalsePlates are the answers that matched no plate, for studying what
+	// fools the engine (on a development seed, not the reported one).
+	FalsePlates []FalsePlate `json:"false_plates"`
+	MeanFrameMS float64      `json:"mean_frame_ms"` // detect and read, one core per worker
+	Seed        uint64       `json:"seed"`
+}
+
+// FalsePlate is one answer that matched no plate in its frame.
+type FalsePlate struct {
+	Condition      string  `json:"condition"`
+	Seed           uint64  `json:"seed"`
+	EmptyFrame     bool    `json:"empty_frame"` // the frame held no plate at all
+	Text           string  `json:"text"`
+	Valid          bool    `json:"valid"` // a valid UK mark
+	Confidence     float64 `json:"confidence"`
+	DetectionScore float64 `json:"detection_score"`
+	Box            [4]int  `json:"box"`
 }
 
 type frameOutcome struct {
@@ -61,7 +76,7 @@ type frameOutcome struct {
 	charPx       float64
 	found, empty bool
 	detected     bool // by the detector, before the read-confidence gate
-	falsePlates  int
+	falsePlates  []FalsePlate
 }
 
 // EvaluateRecogniser renders frames, recognises each with a recogniser of
@@ -98,17 +113,20 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 	}
 
 	var plated []outcome
+	falsePlates := []FalsePlate{}
 	det := Detection{MinCharPx: q.MinCharPx}
 	var total time.Duration
 	for _, o := range results {
 		total += o.elapsed
 		if o.empty {
 			det.EmptyFrames++
-			det.FalseOnEmpty += o.falsePlates
+			det.FalseOnEmpty += len(o.falsePlates)
+			falsePlates = append(falsePlates, o.falsePlates...)
 			continue
 		}
 		plated = append(plated, o.outcome)
-		det.FalseOnPlateFrames += o.falsePlates
+		det.FalseOnPlateFrames += len(o.falsePlates)
+		falsePlates = append(falsePlates, o.falsePlates...)
 		if o.charPx >= q.MinCharPx {
 			det.Plates++
 			if o.detected {
@@ -129,7 +147,7 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 	}
 	rr := summarise(plated, q.Seed)
 	rep := RecogniserReport{Overall: rr.Overall, PerCondition: rr.PerCondition, Detection: det,
-		Confusions: rr.Confusions, Misreads: rr.Misreads, Seed: q.Seed}
+		Confusions: rr.Confusions, Misreads: rr.Misreads, FalsePlates: falsePlates, Seed: q.Seed}
 	if len(results) > 0 {
 		rep.MeanFrameMS = float64(total.Microseconds()) / 1000 / float64(len(results))
 	}
@@ -176,7 +194,8 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 			}
 		}
 		if !distant {
-			o.falsePlates++
+			o.falsePlates = append(o.falsePlates, FalsePlate{Condition: o.condition, Seed: seed, EmptyFrame: o.empty,
+				Text: p.Text, Valid: p.Valid, Confidence: p.Confidence, DetectionScore: p.DetectionScore, Box: p.Box})
 		}
 	}
 	o.charAcc = charAccuracy(o.truth, o.read)
