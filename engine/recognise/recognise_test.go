@@ -4,6 +4,8 @@ import (
 	"image"
 	"testing"
 
+	"anpr/engine/ocr"
+
 	"gocv.io/x/gocv"
 )
 
@@ -78,5 +80,27 @@ func TestPlausibleMark(t *testing.T) {
 		if got := PlausibleMark(text); got != want {
 			t.Errorf("PlausibleMark(%q) = %v, want %v", text, got, want)
 		}
+	}
+}
+
+func TestDoubtedByBoth(t *testing.T) {
+	gate := &Recogniser{minConfidence: DefaultMinConfidence}
+	cases := []struct {
+		score, confidence float64
+		want              bool
+	}{
+		{0.3, 0.2, true},   // neither believes it: dropped
+		{0.3, 0.9, false},  // a confident read of a faint detection is a plate
+		{0.8, 0.2, false},  // a doubtful read of a clear plate still records the vehicle
+		{0.5, 0.49, false}, // at Doubt the detector believes it
+	}
+	for _, c := range cases {
+		if got := gate.doubtedByBoth(c.score, ocr.Read{Text: "AB12CDE", Confidence: c.confidence}); got != c.want {
+			t.Errorf("doubtedByBoth(score %.2f, confidence %.2f) = %v, want %v", c.score, c.confidence, got, c.want)
+		}
+	}
+	keepAll := &Recogniser{minConfidence: -1}
+	if keepAll.doubtedByBoth(0.1, ocr.Read{Text: "AB12CDE", Confidence: 0.1}) {
+		t.Error("a negative MinConfidence must keep every detection")
 	}
 }
