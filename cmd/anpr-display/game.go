@@ -11,6 +11,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"anpr/internal/screenshot"
+	"anpr/internal/window"
 	"anpr/sim/display"
 )
 
@@ -79,14 +80,7 @@ func runWindow(ctx context.Context, c config, plan *display.Plan, screen display
 		ebiten.SetFullscreen(true)
 		ebiten.SetCursorMode(ebiten.CursorModeHidden)
 	}
-	err := ebiten.RunGame(g)
-	if errors.Is(err, ebiten.Termination) {
-		err = nil
-	}
-	if err == nil {
-		err = g.err
-	}
-	return err
+	return window.Run(g, func() error { return g.err })
 }
 
 // renderAhead renders the plan's pictures after the first, in order, a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"image"
 	"image/color"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"anpr/internal/screenshot"
+	"anpr/internal/window"
 	"anpr/sim/planner"
 )
 
@@ -24,14 +24,7 @@ func runWindow(s *planner.Session, c config) error {
 	ebiten.SetWindowSize(s.Layout.Width, s.Layout.Height)
 	ebiten.SetWindowTitle("ANPR camera siting planner — " + s.Model.Net.Name)
 	ebiten.SetTPS(tps)
-	err := ebiten.RunGame(g)
-	if errors.Is(err, ebiten.Termination) {
-		err = nil
-	}
-	if err == nil {
-		err = g.err
-	}
-	return err
+	return window.Run(g, func() error { return g.err })
 }
 
 // game puts a planner.Session in an ebiten window: it turns input into
