@@ -584,6 +584,7 @@ def parse_args(argv):
                    help="share of training crops inverted (light characters on a dark ground)")
     p.add_argument("--progress", metavar="FILE", help="append progress lines here too")
     p.add_argument("--log-every", type=int, default=50, help="progress line every N batches")
+    p.add_argument("--init", metavar="PT", help="start from this reader.pt (same --arch) instead of random weights")
     p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
     p.add_argument("--time-budget", type=float, default=0,
                    help="seconds the whole run may take: train as many of --epochs as fit (0: all)")
@@ -630,7 +631,12 @@ def main(argv):
         f"load={time.time() - t_start:.1f}s device={dev}")
 
     # channels_last makes oneDNN's convolutions and their backward about 20% faster on CPU.
-    model = ARCHES[args.arch]().to(memory_format=torch.channels_last)
+    model = ARCHES[args.arch]()
+    if args.init:
+        # Go on from a trained model's weights (the same --arch): more data or epochs for it.
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        log(f"weights from {args.init}")
+    model = model.to(memory_format=torch.channels_last)
     ctc = isinstance(model, LineReader)
     for st in sets + [val]:
         split = bool((st.meta or {}).get("split_lines"))
