@@ -62,11 +62,7 @@ for training and 9001 and up for evaluation.`,
 				return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
 			case "detector":
 				req := dataset.Request{Kind: scene.KindScene, Condition: condition, Count: count, Seed: seed, Dir: out}
-				// Plates from 10 px characters: a little below the
-				// smallest the detector must find (16 px), so the edge
-				// of its range is learnt too.
-				opts := scene.Options{AsOf: date, MinCharPx: 10, MaxCharPx: 90}
-				return renderSet(cmd, req, opts, func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
+				return renderSet(cmd, req, dataset.DetectorSceneOptions(date), func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
 					return dataset.WriteDetectorSet(ctx, r, q, emptyShare)
 				})
 			default:

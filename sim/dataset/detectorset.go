@@ -50,6 +50,13 @@ type detectorSample struct {
 	label  DetectorLabel
 }
 
+// DetectorSceneOptions are the renderer's options for detector training
+// frames: plates from 10 px characters, a little below the smallest the
+// detector must find (16 px), so the edge of its range is learnt too.
+func DetectorSceneOptions(asOf time.Time) scene.Options {
+	return scene.Options{AsOf: asOf, MinCharPx: 10, MaxCharPx: 90}
+}
+
 // WriteDetectorSet renders q.Count frames, emptyShare of them with no
 // plate, and writes them as a detector training set. Each frame goes
 // through a JPEG round trip at its condition's quality, as camera frames do.
