@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds build/devicekit: the renderer (devicekit-render), the libraries it
+# needs (stubs.py), the plate fonts at their system paths, and the scripts a
+# GPU machine runs. About 40 MB; carry it with the device tool's `carry`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+KIT=build/devicekit
+rm -rf "$KIT" && mkdir -p "$KIT/fonts"
+go build -ldflags "-s -w" -o "$KIT/render" ./training/devicekit
+/usr/bin/python3 training/devicekit/stubs.py "$KIT/render" "$KIT/lib"
+# The renderer opens its typefaces at these paths (sim/plate/fonts.go).
+for f in $(grep -o '"/usr/share/fonts/[^"]*"' sim/plate/fonts.go | tr -d '"'); do
+  if [ -f "$f" ]; then mkdir -p "$KIT/fonts$(dirname "$f")"; cp "$f" "$KIT/fonts$f"; fi
+done
+# Check: the kit renders what this machine renders, byte for byte.
+"$KIT/lib/ld-linux-x86-64.so.2" --library-path "$KIT/lib" "$KIT/render" --for reader --split-lines \
+  --count 200 --seed 1001 --out "$KIT/check" 2>/dev/null
+go run ./training/devicekit --for reader --split-lines --count 200 --seed 1001 --out "$KIT/check-here" 2>/dev/null
+cmp -s "$KIT/check/images.u8" "$KIT/check-here/images.u8" || { echo "make-kit: the kit renders differently" >&2; exit 1; }
+head -c 1536000 "$KIT/check/images.u8" | md5sum | cut -d' ' -f1 > "$KIT/check.md5"
+rm -rf "$KIT/check" "$KIT/check-here"
+du -sh "$KIT"
