@@ -40,7 +40,8 @@ if os.path.exists(os.path.join(models, "reader.onnx")):
         "input": m.get("input"), "output": m.get("output"),
         "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
         "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},
-        "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "overall": ev.get("overall")},
+        "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "per_kind": ev.get("per_kind"),
+                       "overall": ev.get("overall")},
         "files": {"metrics": "reader.metrics.json", "parity": "reader.parity.json", "evaluation": "reader.evaluation.json"},
     }
 
@@ -59,7 +60,8 @@ if os.path.exists(os.path.join(models, "detector.onnx")):
 
 if engine:
     manifest["engine_evaluation"] = {"seed": 9501, "file": "engine.evaluation.json",
-                                     "per_condition": engine.get("per_condition"), "overall": engine.get("overall"),
+                                     "per_condition": engine.get("per_condition"), "per_kind": engine.get("per_kind"),
+                                     "overall": engine.get("overall"),
                                      "detection": engine.get("detection")}
 
 with open(os.path.join(models, "manifest.json"), "w") as f:

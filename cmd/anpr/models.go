@@ -143,6 +143,7 @@ validates on 9001; evaluation defaults to 9101.`,
 				return enc.Encode(rep)
 			}
 			printScores(out, append(rep.PerCondition, rep.Overall))
+			printKinds(out, rep.PerKind)
 			fmt.Fprintf(out, "\nmean read time %.2f ms per crop (one core per worker)\n", rep.MeanReadMS)
 			return nil
 		},
@@ -165,6 +166,16 @@ func printScores(out io.Writer, scores []harness.Score) {
 	for _, s := range scores {
 		fmt.Fprintf(out, "| %s | %d | %.1f%% | %.1f to %.1f%% | %.1f%% |\n", s.Condition, s.Reads, 100*s.Rate,
 			100*s.Interval95.Low, 100*s.Interval95.High, 100*s.CharAccuracy)
+	}
+}
+
+// printKinds prints plate-exact accuracy by kind of plate (layout, and
+// black-and-silver plates of any layout).
+func printKinds(out io.Writer, kinds []harness.KindScore) {
+	fmt.Fprintf(out, "\n| kind of plate | plates | plate-exact | 95%% interval | characters |\n|---|---|---|---|---|\n")
+	for _, k := range kinds {
+		fmt.Fprintf(out, "| %s | %d | %.1f%% | %.1f to %.1f%% | %.1f%% |\n", k.Kind, k.Reads, 100*k.Rate,
+			100*k.Interval95.Low, 100*k.Interval95.High, 100*k.CharAccuracy)
 	}
 }
 
@@ -193,6 +204,7 @@ func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count,
 		return enc.Encode(rep)
 	}
 	printScores(out, append(rep.PerCondition, rep.Overall))
+	printKinds(out, rep.PerKind)
 	d := rep.Detection
 	fmt.Fprintf(out, "\ndetection recall (characters >= %.0f px): %d of %d, %.2f%% (95%% interval %.2f to %.2f%%)\n",
 		d.MinCharPx, d.Found, d.Plates, 100*d.Recall, 100*d.Interval95.Low, 100*d.Interval95.High)

@@ -9,6 +9,7 @@ import (
 
 	"anpr/engine/ocr"
 	"anpr/sim/dataset"
+	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -25,7 +26,7 @@ type ReaderRequest struct {
 
 // Score is plate-exact accuracy over a group of reads.
 type Score struct {
-	Condition    string   `json:"condition"`
+	Condition    string   `json:"condition,omitempty"`
 	Reads        int      `json:"reads"`
 	Exact        int      `json:"exact"`
 	Rate         float64  `json:"rate"`
@@ -42,10 +43,19 @@ type Misread struct {
 	Conf      float64 `json:"confidence"`
 }
 
+// KindScore is plate-exact accuracy over the plates of one kind: a layout
+// (one-line, two-line, motorcycle), or black-and-silver (historic) plates
+// of any layout. The real plates the engine must read come in all of them.
+type KindScore struct {
+	Kind string `json:"kind"`
+	Score
+}
+
 // ReaderReport is what EvaluateReader found.
 type ReaderReport struct {
 	Overall      Score          `json:"overall"`
 	PerCondition []Score        `json:"per_condition"`
+	PerKind      []KindScore    `json:"per_kind"`
 	Confusions   map[string]int `json:"confusions"` // "truth>read" character pairs in same-length misreads
 	Misreads     []Misread      `json:"misreads"`   // the first few
 	MeanReadMS   float64        `json:"mean_read_ms"`
@@ -54,6 +64,7 @@ type ReaderReport struct {
 
 type outcome struct {
 	condition   string
+	kinds       []string // see KindScore
 	seed        uint64
 	truth, read string
 	conf        float64
@@ -91,7 +102,7 @@ func readOne(r *scene.Renderer, reader *ocr.Reader, condition string, seed uint6
 	if err != nil {
 		return outcome{}, fmt.Errorf("read %s seed %d: %w", condition, seed, err)
 	}
-	return outcome{condition: label.Condition.Name, seed: seed, truth: label.Plate, read: read.Text,
+	return outcome{condition: label.Condition.Name, kinds: kindsOf(label), seed: seed, truth: label.Plate, read: read.Text,
 		conf: read.Confidence, charAcc: charAccuracy(label.Plate, read.Text), elapsed: time.Since(start)}, nil
 }
 
@@ -104,9 +115,13 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	})
 	rep := ReaderReport{Confusions: map[string]int{}, Seed: seed}
 	groups := map[string][]outcome{}
+	kinds := map[string][]outcome{}
 	var total time.Duration
 	for _, o := range outcomes {
 		groups[o.condition] = append(groups[o.condition], o)
+		for _, k := range o.kinds {
+			kinds[k] = append(kinds[k], o)
+		}
 		total += o.elapsed
 		if o.truth != o.read {
 			if len(rep.Misreads) < 25 {
@@ -130,6 +145,11 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	for _, n := range names {
 		rep.PerCondition = append(rep.PerCondition, score(n, groups[n]))
 	}
+	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver} {
+		if len(kinds[k]) > 0 {
+			rep.PerKind = append(rep.PerKind, KindScore{Kind: k, Score: score("", kinds[k])})
+		}
+	}
 	if len(outcomes) > 0 {
 		rep.MeanReadMS = float64(total.Microseconds()) / 1000 / float64(len(outcomes))
 	}
@@ -151,6 +171,18 @@ func score(name string, os []outcome) Score {
 	}
 	s.Interval95 = wilson(s.Exact, s.Reads)
 	return s
+}
+
+// blackAndSilver names historic plates (light characters on black) as a kind.
+const blackAndSilver = "black-and-silver"
+
+// kindsOf lists the kinds (KindScore) a rendered plate belongs to.
+func kindsOf(label scene.Label) []string {
+	kinds := []string{string(label.Layout)}
+	if label.Historic {
+		kinds = append(kinds, blackAndSilver)
+	}
+	return kinds
 }
 
 // charAccuracy is 1 - (edit distance / truth length), floored at 0.

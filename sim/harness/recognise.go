@@ -49,6 +49,7 @@ type Detection struct {
 type RecogniserReport struct {
 	Overall      Score          `json:"overall"`
 	PerCondition []Score        `json:"per_condition"`
+	PerKind      []KindScore    `json:"per_kind"`
 	Detection    Detection      `json:"detection"`
 	Confusions   map[string]int `json:"confusions"`
 	Misreads     []Misread      `json:"misreads"`
@@ -146,7 +147,7 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 		det.FalsePerThousand = 1000 * float64(det.FalseOnEmpty) / float64(det.EmptyFrames)
 	}
 	rr := summarise(plated, q.Seed)
-	rep := RecogniserReport{Overall: rr.Overall, PerCondition: rr.PerCondition, Detection: det,
+	rep := RecogniserReport{Overall: rr.Overall, PerCondition: rr.PerCondition, PerKind: rr.PerKind, Detection: det,
 		Confusions: rr.Confusions, Misreads: rr.Misreads, FalsePlates: falsePlates, Seed: q.Seed}
 	if len(results) > 0 {
 		rep.MeanFrameMS = float64(total.Microseconds()) / 1000 / float64(len(results))
@@ -168,7 +169,7 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 	if err != nil {
 		return frameOutcome{}, fmt.Errorf("recognise %s %s seed %d: %w", kind, condition, seed, err)
 	}
-	o := frameOutcome{outcome: outcome{condition: label.Condition.Name, seed: seed, truth: label.Plate, elapsed: time.Since(start)},
+	o := frameOutcome{outcome: outcome{condition: label.Condition.Name, kinds: kindsOf(label), seed: seed, truth: label.Plate, elapsed: time.Since(start)},
 		charPx: label.Camera.CharHeightPx, empty: kind == scene.KindEmpty}
 	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
 	for _, d := range detected {
