@@ -51,11 +51,12 @@ func TestCommittedEngineOnFrames(t *testing.T) {
 }
 
 // Floors for TestCommittedEngineOnFrames: a little under what the committed
-// models score on this fixed set (197 of 200 plates found, 3 false plates on
-// 200 empty frames, 177 of 200 read exactly, with the line reader). Set and
-// models are deterministic, so the floors catch regressions, not noise.
+// models score on this fixed set (194 of 200 plates found, 2 false plates on
+// 200 empty frames, 183 of 200 read exactly, with the wide line reader and
+// the both-doubt gate). Set and models are deterministic, so the floors
+// catch regressions, not noise.
 const (
 	minFrameRecall  = 0.96
 	maxFalseOnEmpty = 4
-	minFrameExact   = 0.85
+	minFrameExact   = 0.88
 )
