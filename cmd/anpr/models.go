@@ -164,8 +164,7 @@ validates on 9001; evaluation defaults to 9101.`,
 func printScores(out io.Writer, scores []harness.Score) {
 	fmt.Fprintf(out, "| condition | plates | plate-exact | 95%% interval | characters |\n|---|---|---|---|---|\n")
 	for _, s := range scores {
-		fmt.Fprintf(out, "| %s | %d | %.1f%% | %.1f to %.1f%% | %.1f%% |\n", s.Condition, s.Reads, 100*s.Rate,
-			100*s.Interval95.Low, 100*s.Interval95.High, 100*s.CharAccuracy)
+		printScoreRow(out, s.Condition, s)
 	}
 }
 
@@ -174,9 +173,15 @@ func printScores(out io.Writer, scores []harness.Score) {
 func printKinds(out io.Writer, kinds []harness.KindScore) {
 	fmt.Fprintf(out, "\n| kind of plate | plates | plate-exact | 95%% interval | characters |\n|---|---|---|---|---|\n")
 	for _, k := range kinds {
-		fmt.Fprintf(out, "| %s | %d | %.1f%% | %.1f to %.1f%% | %.1f%% |\n", k.Kind, k.Reads, 100*k.Rate,
-			100*k.Interval95.Low, 100*k.Interval95.High, 100*k.CharAccuracy)
+		printScoreRow(out, k.Kind, k.Score)
 	}
+}
+
+// printScoreRow prints one group's scores as a row of printScores' and
+// printKinds' tables.
+func printScoreRow(out io.Writer, name string, s harness.Score) {
+	fmt.Fprintf(out, "| %s | %d | %.1f%% | %.1f to %.1f%% | %.1f%% |\n", name, s.Reads, 100*s.Rate,
+		100*s.Interval95.Low, 100*s.Interval95.High, 100*s.CharAccuracy)
 }
 
 // evaluateFrames measures the whole recognition engine on rendered frames.

@@ -119,15 +119,14 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 	var total time.Duration
 	for _, o := range results {
 		total += o.elapsed
+		falsePlates = append(falsePlates, o.falsePlates...)
 		if o.empty {
 			det.EmptyFrames++
 			det.FalseOnEmpty += len(o.falsePlates)
-			falsePlates = append(falsePlates, o.falsePlates...)
 			continue
 		}
 		plated = append(plated, o.outcome)
 		det.FalseOnPlateFrames += len(o.falsePlates)
-		falsePlates = append(falsePlates, o.falsePlates...)
 		if o.charPx >= q.MinCharPx {
 			det.Plates++
 			if o.detected {
