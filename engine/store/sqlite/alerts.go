@@ -346,7 +346,7 @@ func (s *Store) deleteAlertsBefore(ctx context.Context, cutoff time.Time) (store
 		return store.RetentionRun{}, fmt.Errorf("delete alerts: %w", alert.Invalidf("cutoff %s is after now (%s): refusing to delete alerts not yet raised",
 			cutoff.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
-	return s.deleteOlder(ctx, alertsRetained, cutoff)
+	return s.deleteOlder(ctx, alertsRetained, cutoff, s.deleteRowsChunk(alertsRetained))
 }
 
 // AlertRetentionRuns returns the record of every deletion of alerts,

@@ -106,8 +106,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		versions = append(versions, v)
 	}
 	rows.Close()
-	if !slices.Equal(versions, []int{1, 2, 3}) {
-		t.Errorf("schema versions = %v, want [1 2 3]", versions)
+	if !slices.Equal(versions, []int{1, 2, 3, 4}) {
+		t.Errorf("schema versions = %v, want [1 2 3 4]", versions)
 	}
 	if _, err := s.Alerts(context.Background(), alert.Query{}); err != nil {
 		t.Errorf("listing alerts after migrating: %v", err)

@@ -163,12 +163,6 @@ var bigStore = sync.OnceValue(func() benchStore {
 	}
 	bs := benchStore{s: s, fleet: newFleet(2, max(n/10, 1)), reads: n, from: t0, to: t0.AddDate(1, 0, 0)}
 	step := bs.to.Sub(bs.from) / time.Duration(n)
-	if os.Getenv("STORE_BENCH_BULK") == "1" {
-		if err := bulkLoad(s, bs.fleet, n, bs.from, step); err != nil {
-			return benchStore{err: err}
-		}
-		return bs
-	}
 	start := time.Now()
 	lap, lapDone := start, 0
 	at := bs.from
@@ -244,59 +238,4 @@ func BenchmarkSearchVRM(b *testing.B) {
 			b.ReportMetric(float64(found)/float64(b.N), "reads/search")
 		})
 	}
-}
-
-// bulkLoad fills s with n reads the way a restore from an export would:
-// the secondary indexes dropped, the rows inserted in large transactions,
-// then the same indexes built again (a sort, not n random inserts). The
-// store searched is the one AddReads would have built, with the same
-// schema; only the build is quicker, so that the 10-million search
-// benchmark fits in minutes (STORE_BENCH_BULK=1). IDs are the edges'
-// (camera and time), as the ID index, a table constraint, stays in place.
-func bulkLoad(s *Store, f *benchFleet, n int, from time.Time, step time.Duration) error {
-	ctx := context.Background()
-	start := time.Now()
-	rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
-		WHERE type = 'index' AND tbl_name = 'reads' AND sql IS NOT NULL`)
-	if err != nil {
-		return err
-	}
-	var names, defs []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return err
-		}
-		names, defs = append(names, name), append(defs, def)
-	}
-	rows.Close()
-	for _, name := range names {
-		if _, err := s.w.ExecContext(ctx, `DROP INDEX `+name); err != nil {
-			return err
-		}
-	}
-	at := from
-	for done := 0; done < n; {
-		k := min(200000, n-done)
-		batch := make([]store.Read, k)
-		for i := range batch {
-			batch[i] = f.read(at)
-			batch[i].ID = edgeID(batch[i].Camera, at)
-			at = at.Add(step)
-		}
-		if _, err := s.insert(ctx, batch); err != nil {
-			return err
-		}
-		done += k
-	}
-	loaded := time.Since(start)
-	for _, def := range defs {
-		if _, err := s.w.ExecContext(ctx, def); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(os.Stderr, "store-bench: bulk-loaded %d reads in %s, indexes built in %s\n",
-		n, loaded.Round(time.Second), (time.Since(start) - loaded).Round(time.Second))
-	return nil
 }

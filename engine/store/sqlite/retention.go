@@ -35,24 +35,29 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (store.Reten
 	if err := s.checkCutoff(cutoff); err != nil {
 		return store.RetentionRun{}, fmt.Errorf("delete reads: %w", err)
 	}
-	return s.deleteOlder(ctx, readsRetained, cutoff)
+	return s.deleteOlder(ctx, readsRetained, cutoff, s.deleteReadsChunk)
 }
 
-// retained is a table that retention deletes from by age, oldest first,
-// and where it records its runs.
+// retained is what retention deletes from by age, oldest first, and where
+// it records its runs.
 type retained struct {
-	table, index, column string // the rows, the index on their age, the age column
+	table, index, column string // the rows, the index on their age, the age column (reads: in segments)
 	runs                 string // the record of runs
 }
 
 var (
-	readsRetained  = retained{table: "reads", index: "reads_captured", column: "captured", runs: "retention_runs"}
+	readsRetained  = retained{table: "reads", runs: "retention_runs"}
 	alertsRetained = retained{table: "alerts", index: "alerts_raised", column: "raised", runs: "alert_retention_runs"}
 )
 
-// deleteOlder deletes the rows of t older than cutoff, in chunks, and
-// records the run, its end included even when it stops early.
-func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (store.RetentionRun, error) {
+// deleteChunkFunc deletes one chunk of what a run deletes, older than
+// cutoff (Unix ns), adds the count to run runID's record in the same
+// transaction, and says whether there may be more.
+type deleteChunkFunc func(ctx context.Context, runID, cutoff int64) (deleted int64, more bool, err error)
+
+// deleteOlder deletes the rows of t older than cutoff, a chunk at a time,
+// and records the run, its end included even when it stops early.
+func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time, chunk deleteChunkFunc) (store.RetentionRun, error) {
 	// No row is older than 1970 (reads and alerts are checked so), and
 	// the file keeps times as Unix nanoseconds, which an older cutoff
 	// would overflow.
@@ -74,7 +79,7 @@ func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (
 	}
 	var runErr error
 	for {
-		n, err := s.deleteChunk(ctx, t, run.ID, run.Cutoff.UnixNano())
+		n, more, err := chunk(ctx, run.ID, run.Cutoff.UnixNano())
 		run.Deleted += n
 		if s.chunkDeleted != nil {
 			s.chunkDeleted()
@@ -83,7 +88,7 @@ func (s *Store) deleteOlder(ctx context.Context, t retained, cutoff time.Time) (
 			runErr = err
 			break
 		}
-		if n < int64(s.opts.DeleteChunk) {
+		if !more {
 			break
 		}
 	}
@@ -116,8 +121,15 @@ func (s *Store) checkCutoff(cutoff time.Time) error {
 	return nil
 }
 
-// deleteChunk deletes up to DeleteChunk of the oldest rows of t older than
-// cutoff and adds the count to the run's record, in one transaction.
+// deleteRowsChunk returns the chunk function for a table of t: it deletes
+// up to DeleteChunk of the oldest rows older than cutoff.
+func (s *Store) deleteRowsChunk(t retained) deleteChunkFunc {
+	return func(ctx context.Context, runID, cutoff int64) (int64, bool, error) {
+		n, err := s.deleteChunk(ctx, t, runID, cutoff)
+		return n, n == int64(s.opts.DeleteChunk), err
+	}
+}
+
 func (s *Store) deleteChunk(ctx context.Context, t retained, runID, cutoff int64) (int64, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -141,6 +153,63 @@ func (s *Store) deleteChunk(ctx context.Context, t retained, runID, cutoff int64
 		return 0, err
 	}
 	return n, nil
+}
+
+// deleteReadsChunk deletes up to DeleteChunk of the oldest reads older
+// than cutoff from the segment that holds the oldest, in one transaction.
+// A sealed segment left empty is dropped in the same transaction (the
+// next batch's sync of the IDs forgets its filter).
+func (s *Store) deleteReadsChunk(ctx context.Context, runID, cutoff int64) (int64, bool, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, err
+	}
+	defer tx.Rollback()
+	g, err := scanSegment(tx.QueryRowContext(ctx, `SELECT `+segmentColumns+` FROM read_segments
+		WHERE reads > 0 AND first_captured < ? ORDER BY first_captured, id LIMIT 1`, cutoff))
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	index := ""
+	if g.sealed {
+		index = ` INDEXED BY ` + indexName(g.table, "captured")
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM `+g.table+` WHERE seq IN (
+		SELECT seq FROM `+g.table+index+` WHERE captured < ? ORDER BY captured LIMIT ?)`,
+		cutoff, s.opts.DeleteChunk)
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, false, err
+	}
+	var left bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+g.table+`)`).Scan(&left); err != nil {
+		return 0, false, err
+	}
+	if !left && g.sealed {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+g.table); err != nil {
+			return 0, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM read_segments WHERE id = ?`, g.id); err != nil {
+			return 0, false, err
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET reads = reads - ?,
+		first_captured = (SELECT min(captured) FROM `+g.table+`),
+		last_captured = (SELECT max(captured) FROM `+g.table+`) WHERE id = ?`, n, g.id); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE retention_runs SET deleted = deleted + ? WHERE id = ?`, n, runID); err != nil {
+		return 0, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, false, err
+	}
+	return n, true, nil
 }
 
 // RetentionRuns returns the record of every deletion run of reads, oldest

@@ -15,11 +15,19 @@ import (
 const day = 24 * time.Hour
 
 // A year and a month of reads, one every 6 hours; retention keeps the last
-// 365 days, deleting in chunks of 7 so that a run takes many chunks.
+// 365 days, deleting in chunks of 7 so that a run takes many chunks. The
+// reads are all in the open segment, or in sealed segments of 50, which
+// retention drops once it has emptied them.
 func TestRunRetention(t *testing.T) {
+	for _, size := range []int{0, 50} {
+		t.Run(fmt.Sprintf("segments=%d", size), func(t *testing.T) { testRunRetention(t, size) })
+	}
+}
+
+func testRunRetention(t *testing.T, segmentReads int) {
 	now := t0.AddDate(1, 1, 0)
 	clock := steppingClock(now)
-	s := openTest(t, filepath.Join(t.TempDir(), "reads.db"), Options{DeleteChunk: 7, Now: clock})
+	s := openTest(t, filepath.Join(t.TempDir(), "reads.db"), Options{DeleteChunk: 7, SegmentReads: segmentReads, Now: clock})
 	defer s.Close()
 	ctx := context.Background()
 
@@ -28,7 +36,7 @@ func TestRunRetention(t *testing.T) {
 		reads = append(reads, store.Read{ID: fmt.Sprintf("ret-%d", len(reads)), Camera: "CAM-R", VRM: "RE12TAI",
 			Confidence: 0.9, Captured: at})
 	}
-	for b := range slices.Chunk(reads, 500) {
+	for b := range slices.Chunk(reads, 25) {
 		if _, err := s.AddReads(ctx, b); err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +55,11 @@ func TestRunRetention(t *testing.T) {
 		t.Fatalf("test data: %d to delete, %d to keep; want several chunks of each", wantDeleted, len(wantKept))
 	}
 
+	before, err := allSegments(ctx, s.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segsBefore := len(before)
 	run, err := s.RunRetention(ctx, 365*day, now)
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +75,28 @@ func TestRunRetention(t *testing.T) {
 	slices.Sort(wantKept)
 	if !slices.Equal(kept, wantKept) {
 		t.Errorf("kept %d reads, want %d: the ones captured at or after %s", len(kept), len(wantKept), cutoff)
+	}
+
+	segs, err := allSegments(ctx, s.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range segs {
+		if g.first < cutoff.UnixNano() {
+			t.Errorf("segment %s holds reads from %s after the run, before the cutoff %s",
+				g.table, time.Unix(0, g.first).UTC(), cutoff)
+		}
+	}
+	// (The reads table of schema version 1, empty in a new store, is a
+	// segment that never held reads.)
+	var tables, listed int
+	if err := s.r.QueryRow(`SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 'reads%'),
+		(SELECT count(*) FROM read_segments)`).Scan(&tables, &listed); err != nil {
+		t.Fatal(err)
+	}
+	if tables != listed || listed != len(segs)+1 || (segmentReads > 0 && len(segs) >= segsBefore) {
+		t.Errorf("%d segment tables, %d listed, %d holding reads, %d before the run: want those emptied dropped",
+			tables, listed, len(segs), segsBefore)
 	}
 
 	// A second run finds nothing more to delete and is recorded too.

@@ -93,4 +93,24 @@ var migrations = []string{
 		substr(vrm, 10, 1)||substr(vrm, 9, 1)||substr(vrm, 8, 1)||substr(vrm, 7, 1)||substr(vrm, 6, 1)||substr(vrm, 5, 1)||substr(vrm, 4, 1)||substr(vrm, 3, 1)||substr(vrm, 2, 1)||substr(vrm, 1, 1)
 	) VIRTUAL;
 	CREATE INDEX reads_vrm_reversed_captured ON reads (vrm_reversed, captured);`,
+
+	// 4: reads in arrival segments (see segments.go). Each segment is a
+	// table of reads like reads itself; the newest, open one has no index
+	// but its row order, and is indexed whole when it is sealed, so that
+	// ingest appends rows instead of inserting into indexes at random
+	// places. A sealed segment keeps a filter of its read IDs (idfilter.go)
+	// so that a redelivery is still stored once without an index of every
+	// ID. The reads table so far becomes the first segment, sealed (it has
+	// its indexes); its filter is made when the store is first opened.
+	`CREATE TABLE read_segments (
+		id             INTEGER PRIMARY KEY,
+		tbl            TEXT    NOT NULL UNIQUE,
+		sealed         INTEGER NOT NULL,
+		reads          INTEGER NOT NULL,
+		first_captured INTEGER, -- Unix nanoseconds; NULL while it holds no reads
+		last_captured  INTEGER,
+		id_filter      BLOB     -- sealed: the filter of its IDs
+	) STRICT;
+	INSERT INTO read_segments (id, tbl, sealed, reads, first_captured, last_captured)
+		SELECT 0, 'reads', 1, count(*), min(captured), max(captured) FROM reads;`,
 }

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -10,36 +12,102 @@ import (
 )
 
 // SearchReads returns one page of the reads q asks for; see store.Store.
+//
+// Every segment whose capture times the search overlaps is asked for a
+// page, oldest segment first, in one read transaction (one snapshot of
+// them all); the pages are merged in result order. Segments arrive about
+// in capture order, so once the page is full and the next segment's
+// oldest read is newer than the page's last, no later segment can change
+// it and the rest are not asked.
 func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, error) {
 	search, err := q.Check()
 	if err != nil {
 		return nil, fmt.Errorf("search reads: %w", err)
 	}
-	text, args := searchSQL(search)
-	rows, err := s.r.QueryContext(ctx, text, args...)
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search reads: %w", err)
 	}
+	defer tx.Rollback()
+	lo, hi := captureBounds(search.From, search.To)
+	if !search.After.IsZero() {
+		lo = max(lo, search.After.Captured.UnixNano())
+	}
+	segs, err := segmentsBetween(ctx, tx, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("search reads: %w", err)
+	}
+	var page []store.Read
+	for _, g := range segs {
+		if len(page) == search.Limit && page[len(page)-1].Captured.UnixNano() < g.first {
+			break
+		}
+		got, err := searchSegment(ctx, tx, g, search)
+		if err != nil {
+			return nil, fmt.Errorf("search reads: %w", err)
+		}
+		page = mergePages(page, got, search.Limit)
+	}
+	if page == nil {
+		page = []store.Read{}
+	}
+	return page, nil
+}
+
+// captureBounds turns a search's time range into inclusive bounds in Unix
+// nanoseconds.
+func captureBounds(from, to time.Time) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if !from.IsZero() {
+		lo = from.UnixNano()
+	}
+	if !to.IsZero() {
+		hi = to.UnixNano() - 1
+	}
+	return lo, hi
+}
+
+// searchSegment returns one page of the reads of segment g that search asks for.
+func searchSegment(ctx context.Context, tx *sql.Tx, g segment, search store.Search) ([]store.Read, error) {
+	text, args := searchSQL(g, search)
+	rows, err := tx.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	out := make([]store.Read, 0, min(search.Limit, 256))
+	var out []store.Read
 	for rows.Next() {
 		var r store.Read
 		var captured int64
 		if err := rows.Scan(&r.ID, &r.Camera, &r.VRM, &r.Confidence, &captured,
 			&r.Lane, &r.Direction, &r.Format, &r.PatchRef, &r.OverviewRef); err != nil {
-			return nil, fmt.Errorf("search reads: %w", err)
+			return nil, err
 		}
 		r.Captured = time.Unix(0, captured).UTC()
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search reads: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// searchSQL turns a checked search into one SELECT and its arguments. Every
-// value the user gave is an argument, never part of the text.
+// mergePages merges two pages in result order and keeps the first limit reads.
+func mergePages(a, b []store.Read, limit int) []store.Read {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]store.Read, 0, min(len(a)+len(b), limit))
+	for len(out) < limit && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || (len(a) > 0 && !store.CursorOf(b[0]).Before(store.CursorOf(a[0]))) {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
+}
+
+// searchSQL turns a checked search into one SELECT from segment g and its
+// arguments. Every value the user gave is an argument, never part of the
+// text. The open segment has no index: its SELECT scans it.
 //
 // A VRM search is made to use the (vrm, captured) index: an exact mark is
 // one range of it, already in capture order; a pattern with a fixed start
@@ -52,18 +120,18 @@ func (s *Store) SearchReads(ctx context.Context, q store.Query) ([]store.Read, e
 // better; so does a fixed end of one or two characters with cameras named.
 // Without a VRM the planner chooses between the camera and time indexes,
 // both of which fit.
-func searchSQL(s store.Search) (string, []any) {
+func searchSQL(g segment, s store.Search) (string, []any) {
 	var b strings.Builder
 	var args []any
-	b.WriteString(`SELECT ` + readColumns + ` FROM reads`)
+	b.WriteString(`SELECT ` + readColumns + ` FROM ` + g.table)
 	prefix, suffix := s.VRM.Prefix(), s.VRM.Suffix()
 	byEnd := prefix == "" && suffix != "" && (len(suffix) >= store.MinFixed || len(s.Cameras) == 0)
 	switch {
-	case s.VRM.IsZero():
+	case !g.sealed, s.VRM.IsZero():
 	case byEnd:
-		b.WriteString(` INDEXED BY reads_vrm_reversed_captured`)
+		b.WriteString(` INDEXED BY ` + indexName(g.table, "vrm_reversed_captured"))
 	case prefix != "" || len(s.Cameras) == 0:
-		b.WriteString(` INDEXED BY reads_vrm_captured`)
+		b.WriteString(` INDEXED BY ` + indexName(g.table, "vrm_captured"))
 	}
 	and := " WHERE "
 	where := func(cond string, a ...any) {
@@ -123,23 +191,46 @@ func searchSQL(s store.Search) (string, []any) {
 // (captured at or after from, before to): for reviewing whether each site
 // earns its place. Cameras with no reads are absent.
 func (s *Store) CountReadsByCamera(ctx context.Context, from, to time.Time) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT camera, count(*) FROM reads INDEXED BY reads_captured
-		WHERE captured >= ? AND captured < ? GROUP BY camera`, clampNano(from), clampNano(to))
+	fail := func(err error) (map[string]int64, error) {
+		return nil, fmt.Errorf("count reads by camera: %w", err)
+	}
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("count reads by camera: %w", err)
+		return fail(err)
 	}
-	defer rows.Close()
+	defer tx.Rollback()
+	lo, hi := clampNano(from), clampNano(to)
+	if hi <= lo {
+		return map[string]int64{}, nil
+	}
+	segs, err := segmentsBetween(ctx, tx, lo, hi-1)
+	if err != nil {
+		return fail(err)
+	}
 	out := map[string]int64{}
-	for rows.Next() {
-		var cam string
-		var n int64
-		if err := rows.Scan(&cam, &n); err != nil {
-			return nil, fmt.Errorf("count reads by camera: %w", err)
+	for _, g := range segs {
+		index := ""
+		if g.sealed {
+			index = ` INDEXED BY ` + indexName(g.table, "captured")
 		}
-		out[cam] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count reads by camera: %w", err)
+		rows, err := tx.QueryContext(ctx, `SELECT camera, count(*) FROM `+g.table+index+`
+			WHERE captured >= ? AND captured < ? GROUP BY camera`, lo, hi)
+		if err != nil {
+			return fail(err)
+		}
+		for rows.Next() {
+			var cam string
+			var n int64
+			if err := rows.Scan(&cam, &n); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			out[cam] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
 	}
 	return out, nil
 }

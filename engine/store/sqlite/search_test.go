@@ -36,21 +36,8 @@ func TestSearchPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, args := searchSQL(search)
-		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+text, args...)
-		if err != nil {
-			t.Fatalf("%+v: %v", tt.q, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		text, args := searchSQL(segment{table: "reads", sealed: true}, search)
+		plan := queryPlan(t, s, text, args...)
 		all := strings.Join(plan, "; ")
 		if !strings.Contains(all, tt.uses) {
 			t.Errorf("search %+v\nplan: %s\nwant it to use %s", tt.q, all, tt.uses)
@@ -61,4 +48,27 @@ func TestSearchPlans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// queryPlan is SQLite's account of how it would run a query: one line a step.
+func queryPlan(t *testing.T, s *Store, text string, args ...any) []string {
+	t.Helper()
+	rows, err := s.r.Query("EXPLAIN QUERY PLAN "+text, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

@@ -9,6 +9,11 @@
 // queueing them in the process avoids lock contention and busy retries),
 // searches through a small pool of read-only connections.
 //
+// Reads are kept in arrival segments (segments.go): a batch appends rows
+// to the open segment, which is indexed whole once full, so ingest does not
+// slow as the store grows; a redelivered read is recognised by the IDs of
+// the open segment and the sealed segments' ID filters (readids.go).
+//
 // Deletion by age ([Store.RunRetention], [Store.DeleteReadsBefore]) runs
 // in chunks, each its own short transaction, so that ingest carries on
 // between them, and every run is recorded in the file ([Store.RetentionRuns]).
@@ -19,8 +24,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"anpr/engine/store"
@@ -30,11 +37,13 @@ import (
 
 // Options configures a Store. The zero Options is the default.
 type Options struct {
-	MaxBatch    int              // most reads one AddReads call takes; 0: store.DefaultMaxBatch
-	DeleteChunk int              // reads deleted per transaction by retention; 0: 5,000
-	Readers     int              // connections serving searches at once; 0: 4
-	CacheMiB    int              // page cache for each connection; 0: 64 MiB
-	Now         func() time.Time // the clock for retention records and the guard on cutoffs; nil: time.Now
+	MaxBatch     int              // most reads one AddReads call takes; 0: store.DefaultMaxBatch
+	DeleteChunk  int              // reads deleted per transaction by retention; 0: 5,000
+	Readers      int              // connections serving searches at once; 0: 4
+	CacheMiB     int              // page cache for each connection; 0: 64 MiB
+	SegmentReads int              // reads the open segment takes before it is indexed (see segments.go); 0: 100,000
+	Now          func() time.Time // the clock for retention records and the guard on cutoffs; nil: time.Now
+	Logger       *slog.Logger     // for what goes wrong after a batch is stored; nil: slog.Default()
 }
 
 const (
@@ -51,6 +60,8 @@ type Store struct {
 	w    *sql.DB // the one writing connection
 	r    *sql.DB // read-only connections for searches
 	opts Options
+
+	ids readIDs // what redeliveries are checked against
 
 	chunkDeleted func() // called after each chunk a retention run deletes; for tests
 }
@@ -72,8 +83,14 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.CacheMiB <= 0 {
 		opts.CacheMiB = defaultCacheMiB
 	}
+	if opts.SegmentReads <= 0 {
+		opts.SegmentReads = defaultSegmentReads
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	if path == "" {
 		return nil, errors.New("open read store: no path given")
@@ -98,7 +115,12 @@ func Open(path string, opts Options) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("open read store %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, opts: opts}, nil
+	s := &Store{w: w, r: r, opts: opts}
+	if err := s.loadIDs(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open read store %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // openPool returns a pool of connections to the file at abs: the writer's, or
@@ -154,31 +176,72 @@ const insertRows = 64
 
 const readColumns = `id, camera, vrm, confidence, captured, lane, direction, format, patch_ref, overview_ref`
 
-func insertSQL(rows int) string {
-	b := []byte(`INSERT INTO reads (` + readColumns + `) VALUES `)
-	for i := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "(?,?,?,?,?,?,?,?,?,?)"...)
-	}
-	// A read whose ID is stored already is a redelivery: keep the first.
-	return string(append(b, " ON CONFLICT (id) DO NOTHING"...))
+// valuesSQL is " VALUES " and rows groups of cols parameters.
+func valuesSQL(rows, cols int) string {
+	group := "(?" + strings.Repeat(",?", cols-1) + ")"
+	return " VALUES " + group + strings.Repeat(","+group, rows-1)
 }
 
+func insertSQL(table string, rows int) string {
+	return `INSERT INTO ` + table + ` (` + readColumns + `)` + valuesSQL(rows, 10)
+}
+
+// insert stores the reads whose IDs are new in the open segment, in one
+// transaction, and seals the segment once it is full.
 func (s *Store) insert(ctx context.Context, reads []store.Read) (int, error) {
+	s.ids.mu.Lock()
+	defer s.ids.mu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	full, err := tx.PrepareContext(ctx, insertSQL(insertRows))
+	g, err := openSegment(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	defer full.Close()
+	if err := s.ids.sync(ctx, tx, g); err != nil {
+		return 0, err
+	}
+	fresh, err := s.ids.newReads(ctx, tx, reads)
+	if err != nil {
+		return 0, err
+	}
+	if err := appendReads(ctx, tx, g.table, fresh); err != nil {
+		return 0, err
+	}
+	if len(fresh) > 0 {
+		first, last := fresh[0].Captured.UnixNano(), fresh[0].Captured.UnixNano()
+		for i := range fresh {
+			c := fresh[i].Captured.UnixNano()
+			first, last = min(first, c), max(last, c)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET reads = reads + ?,
+			first_captured = min(coalesce(first_captured, ?), ?), last_captured = max(coalesce(last_captured, ?), ?)
+			WHERE id = ?`, len(fresh), first, first, last, last, g.id); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	for i := range fresh {
+		s.ids.open[fresh[i].ID] = struct{}{}
+	}
+	if g.reads+int64(len(fresh)) >= int64(s.opts.SegmentReads) {
+		// The batch is stored whatever happens here: a segment that
+		// could not be sealed stays open, and the next batch tries again.
+		if err := s.seal(ctx, g); err != nil {
+			s.opts.Logger.Warn("read store: sealing a full segment failed; the next batch tries again", "err", err)
+		}
+	}
+	return len(fresh), nil
+}
+
+// appendReads inserts reads into table.
+func appendReads(ctx context.Context, tx *sql.Tx, table string, reads []store.Read) error {
+	var full *sql.Stmt
 	args := make([]any, 0, 10*insertRows)
-	var added int64
 	for len(reads) > 0 {
 		n := min(len(reads), insertRows)
 		args = args[:0]
@@ -187,24 +250,22 @@ func (s *Store) insert(ctx context.Context, reads []store.Read) (int, error) {
 			args = append(args, r.ID, r.Camera, r.VRM, r.Confidence, r.Captured.UnixNano(),
 				r.Lane, r.Direction, r.Format, r.PatchRef, r.OverviewRef)
 		}
-		var res sql.Result
+		var err error
 		if n == insertRows {
-			res, err = full.ExecContext(ctx, args...)
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertSQL(table, insertRows)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
 		} else {
-			res, err = tx.ExecContext(ctx, insertSQL(n), args...)
+			_, err = tx.ExecContext(ctx, insertSQL(table, n), args...)
 		}
 		if err != nil {
-			return 0, err
+			return err
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		added += k
 		reads = reads[n:]
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
-	}
-	return int(added), nil
+	return nil
 }

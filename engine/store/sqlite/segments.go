@@ -1,0 +1,214 @@
+package sqlite
+
+// Reads are kept in arrival segments: tables of reads, one after another in
+// the order batches arrive, listed in read_segments with the range of
+// capture times each holds.
+//
+// Why: a read indexed by VRM, camera and time lands at a random place in
+// each index, and a batch of thousands of reads dirties a page of each
+// index for almost every read once the indexes outgrow a batch; SQLite
+// writes every dirty page to the log at commit and again at checkpoint, so
+// ingest ran at a fraction of its small-store rate as the store grew. The
+// newest segment, the open one, has no index but its row order: a batch
+// appends rows. When it holds Options.SegmentReads reads it is sealed:
+// indexed whole, by sorting, which writes each index page once. A search
+// asks every segment whose capture times it overlaps (the open one by a
+// scan of at most SegmentReads rows) and merges what they return.
+//
+// read_ids holds every stored read's ID, so that a read redelivered any
+// time later is still stored once; it is the one index that ingest
+// inserts into at random.
+//
+// The reads table of schema versions 1 to 3 is the first segment, sealed.
+// Segments are not merged: at the default size a store of 10 million
+// reads has 100 of them; a store of billions would want them merged.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+)
+
+// defaultSegmentReads is how many reads the open segment takes before it
+// is sealed: a scan of that many rows, which a search of the open segment
+// is, takes a few milliseconds to tens of them.
+const defaultSegmentReads = 100000
+
+// segment is one row of read_segments.
+type segment struct {
+	id          int64
+	table       string
+	sealed      bool  // indexed; the open segment is not
+	reads       int64 // how many reads it holds
+	first, last int64 // the capture times of its oldest and newest reads (Unix ns); valid when reads > 0
+}
+
+const segmentColumns = `id, tbl, sealed, reads, coalesce(first_captured, 0), coalesce(last_captured, 0)`
+
+func scanSegment(row interface{ Scan(...any) error }) (segment, error) {
+	var g segment
+	err := row.Scan(&g.id, &g.table, &g.sealed, &g.reads, &g.first, &g.last)
+	return g, err
+}
+
+// querier is what both a transaction and a pool offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// segmentsBetween returns the segments holding reads captured from lo to
+// hi (Unix ns, both inclusive), oldest first reads first.
+func segmentsBetween(ctx context.Context, q querier, lo, hi int64) ([]segment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+segmentColumns+` FROM read_segments
+		WHERE reads > 0 AND last_captured >= ? AND first_captured <= ?
+		ORDER BY first_captured, id`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("list segments: %w", err)
+	}
+	defer rows.Close()
+	var out []segment
+	for rows.Next() {
+		g, err := scanSegment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list segments: %w", err)
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list segments: %w", err)
+	}
+	return out, nil
+}
+
+// allSegments returns every segment that holds reads.
+func allSegments(ctx context.Context, q querier) ([]segment, error) {
+	return segmentsBetween(ctx, q, math.MinInt64, math.MaxInt64)
+}
+
+// openSegment returns the open segment, making one if there is none.
+func openSegment(ctx context.Context, tx *sql.Tx) (segment, error) {
+	g, err := scanSegment(tx.QueryRowContext(ctx,
+		`SELECT `+segmentColumns+` FROM read_segments WHERE sealed = 0 ORDER BY id DESC LIMIT 1`))
+	if err == nil {
+		return g, nil
+	}
+	if err != sql.ErrNoRows {
+		return segment{}, fmt.Errorf("find the open segment: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM read_segments`).Scan(&g.id); err != nil {
+		return segment{}, fmt.Errorf("open a segment: %w", err)
+	}
+	g.table = fmt.Sprintf("reads_%06d", g.id)
+	if _, err := tx.ExecContext(ctx, createSegmentSQL(g.table)); err != nil {
+		return segment{}, fmt.Errorf("open segment %s: %w", g.table, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO read_segments (id, tbl, sealed, reads) VALUES (?, ?, 0, 0)`,
+		g.id, g.table); err != nil {
+		return segment{}, fmt.Errorf("open segment %s: %w", g.table, err)
+	}
+	return g, nil
+}
+
+// createSegmentSQL makes a segment's table: the columns of the reads table
+// of schema version 3, with no index.
+func createSegmentSQL(table string) string {
+	return `CREATE TABLE ` + table + ` (
+		seq          INTEGER PRIMARY KEY,
+		id           TEXT    NOT NULL,
+		camera       TEXT    NOT NULL,
+		vrm          TEXT    NOT NULL,
+		confidence   REAL    NOT NULL,
+		captured     INTEGER NOT NULL,
+		lane         TEXT    NOT NULL,
+		direction    TEXT    NOT NULL,
+		format       TEXT    NOT NULL,
+		patch_ref    TEXT    NOT NULL,
+		overview_ref TEXT    NOT NULL,
+		vrm_reversed TEXT GENERATED ALWAYS AS (` + reversedVRM + `) VIRTUAL
+	) STRICT`
+}
+
+// reversedVRM is the mark backwards, as in schema version 3.
+const reversedVRM = `substr(vrm, 10, 1)||substr(vrm, 9, 1)||substr(vrm, 8, 1)||substr(vrm, 7, 1)||substr(vrm, 6, 1)||` +
+	`substr(vrm, 5, 1)||substr(vrm, 4, 1)||substr(vrm, 3, 1)||substr(vrm, 2, 1)||substr(vrm, 1, 1)`
+
+// The indexes of a sealed segment, by what they serve; each is named
+// table_suffix, as the reads table's are.
+var segmentIndexes = []struct{ suffix, columns string }{
+	{"vrm_captured", "vrm, captured"},                   // a mark, or the start of one
+	{"vrm_reversed_captured", "vrm_reversed, captured"}, // the end of a mark
+	{"camera_captured", "camera, captured"},             // a camera's reads
+	{"captured", "captured"},                            // a time range; retention
+	{"id", "id"},                                        // whether an ID its filter lets through is there
+}
+
+func indexName(table, suffix string) string { return table + "_" + suffix }
+
+// seal indexes the open segment g and keeps the filter of its IDs, in one
+// transaction: from then on reads go to a new segment. The caller holds
+// s.ids.mu.
+func (s *Store) seal(ctx context.Context, g segment) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Another batch may have filled and sealed it first.
+	var sealed bool
+	switch err := tx.QueryRowContext(ctx, `SELECT sealed, reads FROM read_segments WHERE id = ?`, g.id).Scan(&sealed, &g.reads); {
+	case err == sql.ErrNoRows || (err == nil && sealed):
+		return nil
+	case err != nil:
+		return fmt.Errorf("seal segment %s: %w", g.table, err)
+	}
+	for _, ix := range segmentIndexes {
+		if _, err := tx.ExecContext(ctx, `CREATE INDEX `+indexName(g.table, ix.suffix)+
+			` ON `+g.table+` (`+ix.columns+`)`); err != nil {
+			return fmt.Errorf("seal segment %s: %w", g.table, err)
+		}
+	}
+	in := s.ids.open
+	if s.ids.openSeg != g.id || int64(len(in)) != g.reads {
+		if in, err = segmentIDs(ctx, tx, g.table); err != nil {
+			return fmt.Errorf("seal segment %s: %w", g.table, err)
+		}
+	}
+	f := filterOf(in)
+	if err := keepFilter(ctx, tx, g.id, f); err != nil {
+		return fmt.Errorf("seal segment %s: %w", g.table, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET sealed = 1 WHERE id = ?`, g.id); err != nil {
+		return fmt.Errorf("seal segment %s: %w", g.table, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("seal segment %s: %w", g.table, err)
+	}
+	s.ids.sealed[g.id] = sealedIDs{table: g.table, filter: f}
+	s.ids.openSeg, s.ids.open = 0, map[string]struct{}{}
+	return nil
+}
+
+// countReads counts the reads stored, segment by segment.
+func (s *Store) countReads(ctx context.Context) (int64, error) {
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	segs, err := allSegments(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, g := range segs {
+		var k int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+g.table).Scan(&k); err != nil {
+			return 0, fmt.Errorf("count reads in %s: %w", g.table, err)
+		}
+		n += k
+	}
+	return n, nil
+}

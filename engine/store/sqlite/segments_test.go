@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"anpr/engine/store"
+	"anpr/engine/store/storetest"
+	"anpr/internal/sqlitefile"
+)
+
+// The behaviour every store.Store must have, with segments so small that
+// every test's reads are spread over several sealed ones and the open one.
+func TestStoreInSmallSegments(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) store.Store {
+		return openTest(t, filepath.Join(t.TempDir(), "reads.db"), Options{Now: now, SegmentReads: 5})
+	})
+}
+
+// A full open segment is sealed: it gets its indexes, searches of it use
+// them, and the next batch opens a new segment.
+func TestSegmentsAreSealedWhenFull(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "reads.db"), Options{SegmentReads: 100})
+	defer s.Close()
+	ctx := context.Background()
+	reads := testReads(1050, "SE12GMT")
+	for b := range slices.Chunk(reads, 70) {
+		if _, err := s.AddReads(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	segs, err := allSegments(ctx, s.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed, open []segment
+	for _, g := range segs {
+		if g.sealed {
+			sealed = append(sealed, g)
+		} else {
+			open = append(open, g)
+		}
+	}
+	// A batch that fills the segment goes in whole, so sealed segments
+	// hold 140 reads (two batches of 70), the open one the rest.
+	if len(sealed) != 7 || len(open) != 1 || open[0].reads != 1050-7*140 {
+		t.Fatalf("segments %+v; want 7 sealed of 140 reads and an open one of 70", segs)
+	}
+	for _, g := range sealed {
+		var n int
+		if err := s.r.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?`, g.table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(segmentIndexes) || g.reads != 140 {
+			t.Errorf("sealed segment %s: %d reads and %d indexes, want 140 and %d", g.table, g.reads, n, len(segmentIndexes))
+		}
+		search, _ := store.Query{VRM: "SE12*"}.Check()
+		text, args := searchSQL(g, search)
+		plan := strings.Join(queryPlan(t, s, text, args...), "; ")
+		if !strings.Contains(plan, indexName(g.table, "vrm_captured")) {
+			t.Errorf("search of sealed segment %s: plan %q, want its VRM index", g.table, plan)
+		}
+	}
+	got := 0
+	for range allReads(t, s) {
+		got++
+	}
+	if got != len(reads) {
+		t.Errorf("%d reads found across the segments, want %d", got, len(reads))
+	}
+}
+
+// A file made before segments (schema version 3) keeps its reads table as
+// the first segment: its reads are found, redeliveries of them are still
+// stored once, new reads go to a new segment, and retention empties and
+// drops the old table.
+func TestOpenUpgradesVersion3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reads.db")
+	old := sqlitefile.OpenPool(path, nil, true)
+	if err := sqlitefile.Migrate(context.Background(), old, migrations[:3], t0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := old.Exec(`INSERT INTO reads (`+readColumns+`) VALUES (?, 'CAM-A', 'OL12DER', 0.9, ?, '', '', '', '', '')`,
+			fmt.Sprintf("old-%d", i), t0.Add(time.Duration(i)*time.Minute).UnixNano()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	s := openTest(t, path, Options{Now: func() time.Time { return t0.AddDate(1, 0, 0) }})
+	defer s.Close()
+	ctx := context.Background()
+	redelivered := store.Read{ID: "old-1", Camera: "CAM-A", VRM: "OL12DER", Confidence: 0.9, Captured: t0.Add(time.Minute)}
+	if added, err := s.AddReads(ctx, []store.Read{redelivered}); err != nil || added != 0 {
+		t.Errorf("redelivering a read stored before the upgrade: added %d, %v; want 0", added, err)
+	}
+	if _, err := s.AddReads(ctx, testReads(2, "OL12DER")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SearchReads(ctx, store.Query{VRM: "*12DER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := idsOf(got); !slices.Equal(ids, []string{"OL12DER-0000", "old-0", "OL12DER-0001", "old-1", "old-2"}) {
+		t.Errorf("search after the upgrade found %v, the old reads and the new in capture order (then ID)", ids)
+	}
+	if n, err := s.DeleteReadsBefore(ctx, t0.Add(10*time.Minute)); err != nil || n != 5 {
+		t.Errorf("DeleteReadsBefore = %d, %v; want 5", n, err)
+	}
+	var tables int
+	if err := s.r.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'reads'`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Error("the old reads table is still there, emptied")
+	}
+}
