@@ -203,6 +203,19 @@ func (p Pattern) Suffix() string {
 	return p.text[strings.LastIndexAny(p.text, "*?")+1:]
 }
 
+// LongestRun returns p's longest run of fixed characters, the first of
+// the longest if several tie ("*12C*" has "12C"; "A?B12*" has "B12"):
+// every match contains it.
+func (p Pattern) LongestRun() string {
+	best := ""
+	for _, run := range strings.FieldsFunc(p.text, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(run) > len(best) {
+			best = run
+		}
+	}
+	return best
+}
+
 // Reverse returns s's bytes in reverse order (marks are ASCII): a mark as
 // the stores' reversed-mark indexes hold it, so that a pattern's Suffix,
 // reversed, is a prefix there.

@@ -59,6 +59,20 @@ func TestParsePattern(t *testing.T) {
 	}
 }
 
+func TestPatternLongestRun(t *testing.T) {
+	for in, want := range map[string]string{
+		"*12C*": "12C", "A?B12*": "B12", "AB12CDE": "AB12CDE", "*AB*CD*EF": "AB", "?B12CDE": "B12CDE", "*A?B?C*": "A",
+	} {
+		p, err := ParsePattern(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.LongestRun(); got != want {
+			t.Errorf("%q.LongestRun() = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // Pattern.Match is the meaning every store's search must have, so it is
 // checked against a regular expression on many random patterns and marks.
 func TestPatternMatchAgreesWithRegexp(t *testing.T) {

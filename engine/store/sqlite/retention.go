@@ -195,6 +195,9 @@ func (s *Store) deleteReadsChunk(ctx context.Context, runID, cutoff int64) (int6
 		if _, err := tx.ExecContext(ctx, `DROP TABLE `+g.table); err != nil {
 			return 0, false, err
 		}
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+gramsTable(g.table)); err != nil {
+			return 0, false, err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM read_segments WHERE id = ?`, g.id); err != nil {
 			return 0, false, err
 		}

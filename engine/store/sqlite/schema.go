@@ -100,8 +100,10 @@ var migrations = []string{
 	// ingest appends rows instead of inserting into indexes at random
 	// places. A sealed segment keeps a filter of its read IDs (idfilter.go)
 	// so that a redelivery is still stored once without an index of every
-	// ID. The reads table so far becomes the first segment, sealed (it has
-	// its indexes); its filter is made when the store is first opened.
+	// ID, and a table of the three-character runs in its marks, for
+	// searches that know only the middle of a mark. The reads table so far
+	// becomes the first segment, sealed (it has its indexes, but no table
+	// of runs); its filter is made when the store is first opened.
 	`CREATE TABLE read_segments (
 		id             INTEGER PRIMARY KEY,
 		tbl            TEXT    NOT NULL UNIQUE,
@@ -109,7 +111,8 @@ var migrations = []string{
 		reads          INTEGER NOT NULL,
 		first_captured INTEGER, -- Unix nanoseconds; NULL while it holds no reads
 		last_captured  INTEGER,
-		id_filter      BLOB     -- sealed: the filter of its IDs
+		id_filter      BLOB,    -- sealed: the filter of its IDs
+		grams          INTEGER NOT NULL DEFAULT 0 -- 1: it has a table of its marks' three-character runs
 	) STRICT;
 	INSERT INTO read_segments (id, tbl, sealed, reads, first_captured, last_captured)
 		SELECT 0, 'reads', 1, count(*), min(captured), max(captured) FROM reads;`,

@@ -114,10 +114,13 @@ func mergePages(a, b []store.Read, limit int) []store.Read {
 // ("AB1*") is a range of marks from that prefix, with LIKE to check the
 // rest. A pattern that starts with a wildcard but has a fixed end ("*2CDE",
 // "?B12CDE") is a range of the reversed-mark index instead. A pattern
-// fixed at neither end ("*12C*") scans the (vrm, captured) index, checking
-// LIKE against each mark before the row is read, unless the search names
-// cameras, when the planner's choice of the (camera, captured) index is
-// better; so does a fixed end of one or two characters with cameras named.
+// whose ends fix fewer than three characters but which holds a run of
+// three ("*12C*", "A*12C*") reads the rows of that run in the segment's
+// table of runs (gramsTable). Otherwise a pattern fixed at neither end
+// scans the (vrm, captured) index, checking LIKE against each mark before
+// the row is read, unless the search names cameras, when the planner's
+// choice of the (camera, captured) index is better; so does a fixed end of
+// one or two characters with cameras named.
 // Without a VRM the planner chooses between the camera and time indexes,
 // both of which fit.
 func searchSQL(g segment, s store.Search) (string, []any) {
@@ -126,8 +129,10 @@ func searchSQL(g segment, s store.Search) (string, []any) {
 	b.WriteString(`SELECT ` + readColumns + ` FROM ` + g.table)
 	prefix, suffix := s.VRM.Prefix(), s.VRM.Suffix()
 	byEnd := prefix == "" && suffix != "" && (len(suffix) >= store.MinFixed || len(s.Cameras) == 0)
+	run := s.VRM.LongestRun()
+	byRun := g.grams && !s.VRM.Exact() && len(run) >= 3 && len(prefix) < 3 && len(suffix) < 3
 	switch {
-	case !g.sealed, s.VRM.IsZero():
+	case !g.sealed, s.VRM.IsZero(), byRun:
 	case byEnd:
 		b.WriteString(` INDEXED BY ` + indexName(g.table, "vrm_reversed_captured"))
 	case prefix != "" || len(s.Cameras) == 0:
@@ -145,13 +150,19 @@ func searchSQL(g segment, s store.Search) (string, []any) {
 	case s.VRM.Exact():
 		where(`vrm = ?`, s.VRM.String())
 	default:
+		if byRun {
+			where(`seq IN (SELECT seq FROM `+gramsTable(g.table)+` WHERE gram = ?)`, run[:3])
+		}
 		if prefix != "" {
 			where(`vrm >= ?`, prefix)
 			if end, ok := store.PrefixEnd(prefix); ok {
 				where(`vrm < ?`, end)
 			}
 		}
-		if byEnd {
+		// The reversed mark is computed, not stored: in the open
+		// segment, which has no index on it, it would be computed for
+		// every row scanned, for nothing LIKE does not check anyway.
+		if byEnd && g.sealed && !byRun {
 			start := store.Reverse(suffix)
 			where(`vrm_reversed >= ?`, start)
 			if end, ok := store.PrefixEnd(start); ok {

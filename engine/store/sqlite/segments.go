@@ -42,13 +42,14 @@ type segment struct {
 	sealed      bool  // indexed; the open segment is not
 	reads       int64 // how many reads it holds
 	first, last int64 // the capture times of its oldest and newest reads (Unix ns); valid when reads > 0
+	grams       bool  // it has a table of the three-character runs in its marks (gramsTable)
 }
 
-const segmentColumns = `id, tbl, sealed, reads, coalesce(first_captured, 0), coalesce(last_captured, 0)`
+const segmentColumns = `id, tbl, sealed, reads, coalesce(first_captured, 0), coalesce(last_captured, 0), grams`
 
 func scanSegment(row interface{ Scan(...any) error }) (segment, error) {
 	var g segment
-	err := row.Scan(&g.id, &g.table, &g.sealed, &g.reads, &g.first, &g.last)
+	err := row.Scan(&g.id, &g.table, &g.sealed, &g.reads, &g.first, &g.last, &g.grams)
 	return g, err
 }
 
@@ -170,6 +171,9 @@ func (s *Store) seal(ctx context.Context, g segment) error {
 			return fmt.Errorf("seal segment %s: %w", g.table, err)
 		}
 	}
+	if err := makeGrams(ctx, tx, g.table); err != nil {
+		return fmt.Errorf("seal segment %s: %w", g.table, err)
+	}
 	in := s.ids.open
 	if s.ids.openSeg != g.id || int64(len(in)) != g.reads {
 		if in, err = segmentIDs(ctx, tx, g.table); err != nil {
@@ -180,7 +184,7 @@ func (s *Store) seal(ctx context.Context, g segment) error {
 	if err := keepFilter(ctx, tx, g.id, f); err != nil {
 		return fmt.Errorf("seal segment %s: %w", g.table, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET sealed = 1 WHERE id = ?`, g.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET sealed = 1, grams = 1 WHERE id = ?`, g.id); err != nil {
 		return fmt.Errorf("seal segment %s: %w", g.table, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -189,6 +193,30 @@ func (s *Store) seal(ctx context.Context, g segment) error {
 	s.ids.sealed[g.id] = sealedIDs{table: g.table, filter: f}
 	s.ids.openSeg, s.ids.open = 0, map[string]struct{}{}
 	return nil
+}
+
+// gramsTable is the table of a sealed segment's three-character runs: one
+// row for each run in each mark (AB12CDE: AB1, B12, 12C, 2CD, CDE) with the
+// read's seq, in run order. A search that knows only the middle of a mark
+// ("*12C*") reads the rows of one run instead of scanning every mark.
+func gramsTable(table string) string { return table + "_grams" }
+
+// makeGrams makes the table of runs of segment table, by sorting: each
+// page is written once.
+func makeGrams(ctx context.Context, tx *sql.Tx, table string) error {
+	grams := gramsTable(table)
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE `+grams+` (
+		gram TEXT    NOT NULL,
+		seq  INTEGER NOT NULL,
+		PRIMARY KEY (gram, seq)
+	) STRICT, WITHOUT ROWID`); err != nil {
+		return err
+	}
+	// A run can come twice in one mark (AAA1AAA): OR IGNORE keeps one row.
+	_, err := tx.ExecContext(ctx, `WITH k(i) AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8))
+		INSERT OR IGNORE INTO `+grams+` (gram, seq)
+		SELECT substr(vrm, i, 3), seq FROM `+table+`, k WHERE i <= length(vrm) - 2 ORDER BY 1, 2`)
+	return err
 }
 
 // countReads counts the reads stored, segment by segment.

@@ -65,6 +65,16 @@ func TestSegmentsAreSealedWhenFull(t *testing.T) {
 		if !strings.Contains(plan, indexName(g.table, "vrm_captured")) {
 			t.Errorf("search of sealed segment %s: plan %q, want its VRM index", g.table, plan)
 		}
+		middle, _ := store.Query{VRM: "*12GM*"}.Check()
+		text, args = searchSQL(g, middle)
+		plan = strings.Join(queryPlan(t, s, text, args...), "; ")
+		if !strings.Contains(plan, gramsTable(g.table)) || strings.Contains(plan, "SCAN "+g.table) {
+			t.Errorf("search *12GM* of sealed segment %s: plan %q, want its table of runs, no scan", g.table, plan)
+		}
+	}
+	middle, err := s.SearchReads(ctx, store.Query{VRM: "*12GM*", Limit: store.MaxLimit})
+	if err != nil || len(middle) != len(reads) {
+		t.Errorf("search *12GM* found %d reads, %v; want all %d", len(middle), err, len(reads))
 	}
 	got := 0
 	for range allReads(t, s) {
@@ -119,5 +129,35 @@ func TestOpenUpgradesVersion3(t *testing.T) {
 	}
 	if tables != 0 {
 		t.Error("the old reads table is still there, emptied")
+	}
+}
+
+// After reopening, redeliveries of reads in sealed segments (found through
+// the filters kept in the file) and in the open one are still stored once.
+func TestRedeliveryAfterReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reads.db")
+	opts := Options{SegmentReads: 10}
+	ctx := context.Background()
+	reads := testReads(40, "RE12DLV")
+	s := openTest(t, path, opts)
+	// 35 reads sealed in a segment, 3 in the open one.
+	for _, b := range [][]store.Read{reads[:35], reads[35:38]} {
+		if added, err := s.AddReads(ctx, b); err != nil || added != len(b) {
+			t.Fatalf("AddReads = %d, %v", added, err)
+		}
+	}
+	s.Close()
+	s = openTest(t, path, opts)
+	defer s.Close()
+	for _, step := range []struct {
+		batch []store.Read
+		added int
+	}{{reads[:5], 0}, {reads[35:38], 0}, {reads[30:37], 0}, {reads, 2}} {
+		if added, err := s.AddReads(ctx, step.batch); err != nil || added != step.added {
+			t.Errorf("redelivering %d reads after reopening: added %d, %v; want %d", len(step.batch), added, err, step.added)
+		}
+	}
+	if n := count(t, s); n != 40 {
+		t.Errorf("%d reads stored, want 40", n)
 	}
 }
