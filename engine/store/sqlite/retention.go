@@ -35,6 +35,10 @@ func (s *Store) deleteBefore(ctx context.Context, cutoff time.Time) (store.Reten
 	if err := s.checkCutoff(cutoff); err != nil {
 		return store.RetentionRun{}, fmt.Errorf("delete reads: %w", err)
 	}
+	// Not while segments are merged: a read deleted from a source would
+	// live on in the merged copy.
+	s.maintain.Lock()
+	defer s.maintain.Unlock()
 	return s.deleteOlder(ctx, readsRetained, cutoff, s.deleteReadsChunk)
 }
 

@@ -107,12 +107,13 @@ var migrations = []string{
 	`CREATE TABLE read_segments (
 		id             INTEGER PRIMARY KEY,
 		tbl            TEXT    NOT NULL UNIQUE,
-		sealed         INTEGER NOT NULL,
+		sealed         INTEGER NOT NULL, -- 0 open, 1 sealed, 2 being made by a merge (merge.go)
 		reads          INTEGER NOT NULL,
 		first_captured INTEGER, -- Unix nanoseconds; NULL while it holds no reads
 		last_captured  INTEGER,
 		id_filter      BLOB,    -- sealed: the filter of its IDs
-		grams          INTEGER NOT NULL DEFAULT 0 -- 1: it has a table of its marks' three-character runs
+		grams          INTEGER NOT NULL DEFAULT 0, -- 1: it has a table of its marks' three-character runs
+		merged         INTEGER NOT NULL DEFAULT 0  -- 1: made by merging sealed segments; never merged again
 	) STRICT;
 	INSERT INTO read_segments (id, tbl, sealed, reads, first_captured, last_captured)
 		SELECT 0, 'reads', 1, count(*), min(captured), max(captured) FROM reads;`,

@@ -102,7 +102,7 @@ func openSegment(ctx context.Context, tx *sql.Tx) (segment, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM read_segments`).Scan(&g.id); err != nil {
 		return segment{}, fmt.Errorf("open a segment: %w", err)
 	}
-	g.table = fmt.Sprintf("reads_%06d", g.id)
+	g.table = segmentTable(g.id)
 	if _, err := tx.ExecContext(ctx, createSegmentSQL(g.table)); err != nil {
 		return segment{}, fmt.Errorf("open segment %s: %w", g.table, err)
 	}
@@ -111,6 +111,14 @@ func openSegment(ctx context.Context, tx *sql.Tx) (segment, error) {
 		return segment{}, fmt.Errorf("open segment %s: %w", g.table, err)
 	}
 	return g, nil
+}
+
+func segmentTable(id int64) string { return fmt.Sprintf("reads_%06d", id) }
+
+// createIndex makes the index of table named by suffix, on columns.
+func createIndex(ctx context.Context, tx *sql.Tx, table, suffix, columns string) error {
+	_, err := tx.ExecContext(ctx, `CREATE INDEX `+indexName(table, suffix)+` ON `+table+` (`+columns+`)`)
+	return err
 }
 
 // createSegmentSQL makes a segment's table: the columns of the reads table
@@ -166,8 +174,7 @@ func (s *Store) seal(ctx context.Context, g segment) error {
 		return fmt.Errorf("seal segment %s: %w", g.table, err)
 	}
 	for _, ix := range segmentIndexes {
-		if _, err := tx.ExecContext(ctx, `CREATE INDEX `+indexName(g.table, ix.suffix)+
-			` ON `+g.table+` (`+ix.columns+`)`); err != nil {
+		if err := createIndex(ctx, tx, g.table, ix.suffix, ix.columns); err != nil {
 			return fmt.Errorf("seal segment %s: %w", g.table, err)
 		}
 	}

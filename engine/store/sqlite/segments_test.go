@@ -161,3 +161,88 @@ func TestRedeliveryAfterReopen(t *testing.T) {
 		t.Errorf("%d reads stored, want 40", n)
 	}
 }
+
+// The behaviour every store.Store must have, with segments merged in the
+// background as the tests run.
+func TestStoreWithMerges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) store.Store {
+		return openTest(t, filepath.Join(t.TempDir(), "reads.db"), Options{Now: now, SegmentReads: 5, MergeSegments: 2, MergeQuiet: -1})
+	})
+}
+
+// Sealed segments are merged MergeSegments at a time into one, which keeps
+// every read (searches find them, redeliveries are still stored once) and
+// which retention deletes from and drops like any other.
+func TestMergeSegments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reads.db")
+	opts := Options{SegmentReads: 10, MergeSegments: 3, MergeQuiet: -1, Now: func() time.Time { return t0.AddDate(1, 0, 0) }}
+	s := openTest(t, path, opts)
+	ctx := context.Background()
+	reads := testReads(125, "ME12RGE")
+	for b := range slices.Chunk(reads, 10) {
+		if _, err := s.AddReads(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // also waits for the background merger
+	s = openTest(t, path, opts)
+	defer s.Close()
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var merged, single, open, building int
+	if err := s.r.QueryRow(`SELECT
+		(SELECT count(*) FROM read_segments WHERE sealed = 1 AND merged = 1 AND reads = 30),
+		(SELECT count(*) FROM read_segments WHERE sealed = 1 AND merged = 0 AND reads > 0),
+		(SELECT count(*) FROM read_segments WHERE sealed = 0),
+		(SELECT count(*) FROM read_segments WHERE sealed = 2)`).Scan(&merged, &single, &open, &building); err != nil {
+		t.Fatal(err)
+	}
+	// 12 sealed segments of 10 and 5 reads in the open one: four merges of three.
+	if merged != 4 || single != 0 || open != 1 || building != 0 {
+		t.Errorf("%d merged segments of 30 reads, %d sealed unmerged, %d open, %d being built; want 4, 0, 1, 0",
+			merged, single, open, building)
+	}
+	if got := pageAllIDs(t, s, store.Query{VRM: "*12RG*"}); !slices.Equal(got, idsOf(reads)) {
+		t.Errorf("search after merging found %d reads, want all %d in order", len(got), len(reads))
+	}
+	if added, err := s.AddReads(ctx, reads); err != nil || added != 0 {
+		t.Errorf("redelivering every read after merging: added %d, %v; want 0", added, err)
+	}
+	// The first 70 reads: two merged segments and a third of another.
+	if n, err := s.DeleteReadsBefore(ctx, reads[70].Captured); err != nil || n != 70 {
+		t.Errorf("DeleteReadsBefore = %d, %v; want 70", n, err)
+	}
+	if got := pageAllIDs(t, s, store.Query{VRM: "ME12RGE"}); !slices.Equal(got, idsOf(reads[70:])) {
+		t.Errorf("after retention found %d reads, want the last %d", len(got), len(reads)-70)
+	}
+	var tables, listed int
+	if err := s.r.QueryRow(`SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 'reads%' AND name NOT LIKE '%grams'),
+		(SELECT count(*) FROM read_segments)`).Scan(&tables, &listed); err != nil {
+		t.Fatal(err)
+	}
+	if tables != listed {
+		t.Errorf("%d segment tables, %d listed: want every table listed, none left over", tables, listed)
+	}
+}
+
+// pageAllIDs returns the IDs of every read q finds, page by page.
+func pageAllIDs(t *testing.T, s *Store, q store.Query) []string {
+	t.Helper()
+	q.Limit = 7
+	var out []string
+	for {
+		page, err := s.SearchReads(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, idsOf(page)...)
+		if len(page) < q.Limit {
+			return out
+		}
+		q.After = store.CursorOf(page[len(page)-1])
+	}
+}

@@ -28,6 +28,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"anpr/engine/store"
@@ -37,13 +39,22 @@ import (
 
 // Options configures a Store. The zero Options is the default.
 type Options struct {
-	MaxBatch     int              // most reads one AddReads call takes; 0: store.DefaultMaxBatch
-	DeleteChunk  int              // reads deleted per transaction by retention; 0: 5,000
-	Readers      int              // connections serving searches at once; 0: 4
-	CacheMiB     int              // page cache for each connection; 0: 64 MiB
-	SegmentReads int              // reads the open segment takes before it is indexed (see segments.go); 0: 100,000
-	Now          func() time.Time // the clock for retention records and the guard on cutoffs; nil: time.Now
-	Logger       *slog.Logger     // for what goes wrong after a batch is stored; nil: slog.Default()
+	MaxBatch     int // most reads one AddReads call takes; 0: store.DefaultMaxBatch
+	DeleteChunk  int // reads deleted per transaction by retention; 0: 5,000
+	Readers      int // connections serving searches at once; 0: 4
+	CacheMiB     int // page cache for each connection; 0: 64 MiB
+	SegmentReads int // reads the open segment takes before it is indexed (see segments.go); 0: 100,000
+	// MergeSegments is how many sealed segments are merged into one, in
+	// the background, once that many wait (see merge.go); 0: 10; 1 or
+	// less: never merge.
+	MergeSegments int
+	// MergeQuiet is how long ingest must have been quiet (no batch
+	// stored) before each step of a merge: a merge takes the writer from
+	// ingest, so under full load it waits and catches up later; 0: 500 ms,
+	// negative: no wait.
+	MergeQuiet time.Duration
+	Now        func() time.Time // the clock for retention records and the guard on cutoffs; nil: time.Now
+	Logger     *slog.Logger     // for what goes wrong after a batch is stored; nil: slog.Default()
 }
 
 const (
@@ -62,6 +73,12 @@ type Store struct {
 	opts Options
 
 	ids readIDs // what redeliveries are checked against
+
+	maintain    sync.Mutex    // held by a merge of segments and by a retention run of reads
+	compactNow  chan struct{} // wakes the background merger
+	stopCompact func()        // stops it
+	compactDone chan struct{} // closed when it has stopped
+	lastBatch   atomic.Int64  // when a batch last started or ended, Unix ns
 
 	chunkDeleted func() // called after each chunk a retention run deletes; for tests
 }
@@ -85,6 +102,12 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if opts.SegmentReads <= 0 {
 		opts.SegmentReads = defaultSegmentReads
+	}
+	if opts.MergeSegments == 0 {
+		opts.MergeSegments = defaultMergeSegments
+	}
+	if opts.MergeQuiet == 0 {
+		opts.MergeQuiet = defaultMergeQuiet
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -117,9 +140,11 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{w: w, r: r, opts: opts}
 	if err := s.loadIDs(ctx); err != nil {
-		s.Close()
+		r.Close()
+		w.Close()
 		return nil, fmt.Errorf("open read store %s: %w", path, err)
 	}
+	s.startCompactor()
 	return s, nil
 }
 
@@ -149,9 +174,33 @@ func openPool(abs string, cacheMiB int, writer bool) *sql.DB {
 	return sqlitefile.OpenPool(abs, pragmas, writer)
 }
 
-// Close closes the store. Searches and writes in progress finish first.
+// Close closes the store. Searches and writes in progress finish first; a
+// merge in progress is stopped (the next one starts it again).
 func (s *Store) Close() error {
+	s.stopCompact()
+	<-s.compactDone
 	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// startCompactor starts the background merger: it runs Compact whenever a
+// segment has been sealed, until the store is closed.
+func (s *Store) startCompactor() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.compactNow, s.stopCompact, s.compactDone = make(chan struct{}, 1), cancel, make(chan struct{})
+	s.compactNow <- struct{}{} // a merge may be waiting since the store was last open
+	go func() {
+		defer close(s.compactDone)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.compactNow:
+				if err := s.Compact(ctx); err != nil && ctx.Err() == nil {
+					s.opts.Logger.Warn("read store: merging segments failed; the next seal tries again", "err", err)
+				}
+			}
+		}
+	}()
 }
 
 // AddReads stores a batch of reads in one transaction; see store.Store.
@@ -191,6 +240,10 @@ func insertSQL(table string, rows int) string {
 func (s *Store) insert(ctx context.Context, reads []store.Read) (int, error) {
 	s.ids.mu.Lock()
 	defer s.ids.mu.Unlock()
+	// Ingest is busy from a batch's start to the end of any seal it makes:
+	// merges wait for it to be quiet.
+	s.lastBatch.Store(time.Now().UnixNano())
+	defer func() { s.lastBatch.Store(time.Now().UnixNano()) }()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -233,6 +286,11 @@ func (s *Store) insert(ctx context.Context, reads []store.Read) (int, error) {
 		// could not be sealed stays open, and the next batch tries again.
 		if err := s.seal(ctx, g); err != nil {
 			s.opts.Logger.Warn("read store: sealing a full segment failed; the next batch tries again", "err", err)
+		} else {
+			select {
+			case s.compactNow <- struct{}{}:
+			default: // the merger is awake already
+			}
 		}
 	}
 	return len(fresh), nil
