@@ -246,3 +246,44 @@ func pageAllIDs(t *testing.T, s *Store, q store.Query) []string {
 		q.After = store.CursorOf(page[len(page)-1])
 	}
 }
+
+// What a merge cut short leaves (a segment being made, unseen by searches
+// and batches) is dropped by the next merge, and nothing else is touched.
+func TestUnfinishedMergeIsDropped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reads.db")
+	s := openTest(t, path, Options{SegmentReads: 10, MergeSegments: -1})
+	ctx := context.Background()
+	reads := testReads(25, "UN12FIN")
+	if _, err := s.AddReads(ctx, reads); err != nil {
+		t.Fatal(err)
+	}
+	// A merge stopped after copying some rows of the sealed segment.
+	if _, err := s.w.Exec(createSegmentSQL("reads_000099")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`INSERT INTO reads_000099 (` + readColumns + `) SELECT ` + readColumns + ` FROM reads_000001 LIMIT 5`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`INSERT INTO read_segments (id, tbl, sealed, reads, merged) VALUES (99, 'reads_000099', 2, 0, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if got := pageAllIDs(t, s, store.Query{VRM: "UN12FIN"}); !slices.Equal(got, idsOf(reads)) {
+		t.Errorf("with a merge unfinished, search found %d reads, want the %d stored once each", len(got), len(reads))
+	}
+	s.Close()
+	s = openTest(t, path, Options{SegmentReads: 10, MergeSegments: 2, MergeQuiet: -1})
+	defer s.Close()
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := s.r.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'reads_000099'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Error("the unfinished merge's table is still there")
+	}
+	if got := pageAllIDs(t, s, store.Query{VRM: "UN12FIN"}); !slices.Equal(got, idsOf(reads)) {
+		t.Errorf("after the next merge, search found %d reads, want %d", len(got), len(reads))
+	}
+}
