@@ -83,24 +83,31 @@ func TestPlausibleMark(t *testing.T) {
 	}
 }
 
-func TestDoubtedByBoth(t *testing.T) {
+func TestDoubted(t *testing.T) {
 	gate := &Recogniser{minConfidence: DefaultMinConfidence}
 	cases := []struct {
+		text              string
+		valid             bool
 		score, confidence float64
 		want              bool
 	}{
-		{0.3, 0.2, true},   // neither believes it: dropped
-		{0.3, 0.9, false},  // a confident read of a faint detection is a plate
-		{0.8, 0.2, false},  // a doubtful read of a clear plate still records the vehicle
-		{0.5, 0.49, false}, // at Doubt the detector believes it
+		{"AB12CDE", true, 0.3, 0.2, true},   // neither believes it: dropped
+		{"AB12CDE", true, 0.3, 0.9, false},  // a confident read of a faint detection is a plate
+		{"AB12CDE", true, 0.8, 0.2, false},  // a doubtful read of a clear plate still records the vehicle
+		{"AB12CDE", true, 0.5, 0.49, false}, // at Doubt the detector believes it
+		{"A1", true, 0.8, 0.95, false},      // a short mark both models are sure of
+		{"A1", true, 0.45, 0.95, true},      // a short mark the detector doubts
+		{"4LA", true, 0.8, 0.85, true},      // a short mark read with less than SureShort
+		{"BURTON12", false, 0.49, 1, true},  // no UK mark, and the detector doubts it
+		{"W123ABC", false, 0.6, 0.7, false}, // no UK mark, but the detector believes it: a foreign plate
 	}
 	for _, c := range cases {
-		if got := gate.doubtedByBoth(c.score, ocr.Read{Text: "AB12CDE", Confidence: c.confidence}); got != c.want {
-			t.Errorf("doubtedByBoth(score %.2f, confidence %.2f) = %v, want %v", c.score, c.confidence, got, c.want)
+		if got := gate.doubted(c.score, ocr.Read{Text: c.text, Valid: c.valid, Confidence: c.confidence}); got != c.want {
+			t.Errorf("doubted(%s valid %v, score %.2f, confidence %.2f) = %v, want %v", c.text, c.valid, c.score, c.confidence, got, c.want)
 		}
 	}
 	keepAll := &Recogniser{minConfidence: -1}
-	if keepAll.doubtedByBoth(0.1, ocr.Read{Text: "AB12CDE", Confidence: 0.1}) {
+	if keepAll.doubted(0.1, ocr.Read{Text: "A1", Confidence: 0.1}) {
 		t.Error("a negative MinConfidence must keep every detection")
 	}
 }

@@ -51,12 +51,12 @@ func TestCommittedEngineOnFrames(t *testing.T) {
 }
 
 // Floors for TestCommittedEngineOnFrames: a little under what the committed
-// models score on this fixed set (194 of 200 plates found, 2 false plates on
-// 200 empty frames, 183 of 200 read exactly, with the wide line reader and
-// the both-doubt gate). Set and models are deterministic, so the floors
-// catch regressions, not noise.
+// models score on this fixed set (193 of 200 plates found, 1 false plate on
+// 200 empty frames and none on plate frames, 183 of 200 read exactly, with
+// the wide line reader and the doubted-detection rules of session 7). Set
+// and models are deterministic, so the floors catch regressions, not noise.
 const (
 	minFrameRecall  = 0.96
-	maxFalseOnEmpty = 4
+	maxFalseOnEmpty = 3
 	minFrameExact   = 0.88
 )
