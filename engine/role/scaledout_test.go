@@ -437,7 +437,16 @@ func TestBusAway(t *testing.T) {
 	// The console's acknowledgements the server had not written when it
 	// was killed are lost with it: it may get an event again, and keys
 	// alerts by ID. The matcher published each once.
-	r.checkAlertsDelivered(n, c, false)
+	if srv.SyncsEveryWrite() {
+		r.checkAlertsDelivered(n, c, false)
+	} else {
+		// A server that acknowledges before it writes (no sync_interval:
+		// always, docs/deployment.md) can lose reads it had taken when
+		// killed; an alert the matcher stored for one, in a batch the kill
+		// failed, is then never published. Every event must still be of
+		// a stored alert; the ones missing are reported.
+		r.checkAlertEventsStored(n, c)
+	}
 	if st := m.Stats(); st.Alerts != uint64(hotReads(n)) {
 		t.Logf("the matcher published %d alert events for %d alerts (batches failed part way)", st.Alerts, hotReads(n))
 	}

@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +25,16 @@ type Server struct {
 	port int
 	dir  string
 	cmd  *exec.Cmd
+	// syncAlways: the server syncs every write before acknowledging it
+	// (jetstream { sync_interval: always }, nats-server 2.10 and later).
+	syncAlways bool
 }
+
+// SyncsEveryWrite says whether the server syncs each message to disk
+// before acknowledging it. Without that (Debian's nats-server 2.9 has no
+// sync_interval), a kill can lose messages the server had acknowledged but
+// not yet written, and a test that kills it must allow for that.
+func (s *Server) SyncsEveryWrite() bool { return s.syncAlways }
 
 // Start starts a server on a free local port, its JetStream store in a
 // temporary directory, and kills it when the test ends. The test skips,
@@ -44,6 +55,7 @@ func Start(t testing.TB) *Server {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	s := &Server{t: t, bin: bin, port: port, dir: t.TempDir()}
+	s.syncAlways = versionAtLeast(bin, 2, 10)
 	s.Start()
 	t.Cleanup(s.Kill)
 	return s
@@ -56,7 +68,15 @@ func (s *Server) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.port
 // and waits until JetStream answers.
 func (s *Server) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", fmt.Sprint(s.port), "-js", "-sd", s.dir)
+	args := []string{"-a", "127.0.0.1", "-p", fmt.Sprint(s.port), "-js", "-sd", s.dir}
+	if s.syncAlways {
+		conf := filepath.Join(s.dir, "sync.conf")
+		if err := os.WriteFile(conf, []byte("jetstream { sync_interval: always }\n"), 0o644); err != nil {
+			s.t.Fatal(err)
+		}
+		args = append(args, "-c", conf)
+	}
+	s.cmd = exec.Command(s.bin, args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -82,4 +102,18 @@ func (s *Server) Kill() {
 		s.cmd.Wait()
 		s.cmd = nil
 	}
+}
+
+// versionAtLeast says whether the nats-server at bin is version major.minor
+// or later ("nats-server: v2.9.10").
+func versionAtLeast(bin string, major, minor int) bool {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "nats-server: v%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
 }
