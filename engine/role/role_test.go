@@ -338,10 +338,7 @@ func (r *rig) checkAlerts(n int, c *console) { r.checkAlertsDelivered(n, c, true
 // what they acknowledged comes again).
 func (r *rig) checkAlertsDelivered(n int, c *console, once bool) {
 	r.t.Helper()
-	stored := r.alertIDs()
-	if len(stored) != hotReads(n) {
-		r.t.Errorf("%d alerts stored, want %d, one for each read of a hot mark", len(stored), hotReads(n))
-	}
+	stored := r.checkAlertsStored(n)
 	r.waitFor("the alert events", func() bool { return len(c.ids()) >= len(stored) })
 	time.Sleep(300 * time.Millisecond) // time for a repeat to arrive, if one wrongly would
 	events := c.ids()
@@ -365,15 +362,23 @@ func (r *rig) checkAlertsDelivered(n int, c *console, once bool) {
 	}
 }
 
-// checkAlertEventsStored checks, for a bus that may lose what it had
-// acknowledged, that every alert event the console got is of a stored
-// alert, and reports how many stored alerts it never got.
-func (r *rig) checkAlertEventsStored(n int, c *console) {
+// checkAlertsStored checks that the first n reads raised one alert each,
+// and returns the stored alerts' IDs.
+func (r *rig) checkAlertsStored(n int) []string {
 	r.t.Helper()
 	stored := r.alertIDs()
 	if len(stored) != hotReads(n) {
 		r.t.Errorf("%d alerts stored, want %d, one for each read of a hot mark", len(stored), hotReads(n))
 	}
+	return stored
+}
+
+// checkAlertEventsStored checks, for a bus that may lose what it had
+// acknowledged, that every alert event the console got is of a stored
+// alert, and reports how many stored alerts it never got.
+func (r *rig) checkAlertEventsStored(n int, c *console) {
+	r.t.Helper()
+	stored := r.checkAlertsStored(n)
 	time.Sleep(500 * time.Millisecond)
 	events := slices.Compact(slices.Sorted(slices.Values(c.ids())))
 	for _, id := range events {

@@ -76,21 +76,7 @@ func (s *Store) Compact(ctx context.Context) error {
 // mergeSources returns the oldest MergeSegments sealed segments made by
 // sealing (not merging), in arrival order, or fewer if fewer wait.
 func (s *Store) mergeSources(ctx context.Context) ([]segment, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT `+segmentColumns+` FROM read_segments
-		WHERE sealed = 1 AND merged = 0 AND reads > 0 ORDER BY id LIMIT ?`, s.opts.MergeSegments)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []segment
-	for rows.Next() {
-		g, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return listSegments(ctx, s.w, `WHERE sealed = 1 AND merged = 0 AND reads > 0 ORDER BY id LIMIT ?`, s.opts.MergeSegments)
 }
 
 // dropUnfinishedMerges drops what merges cut short left behind.
@@ -136,17 +122,6 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// dropSegment drops a segment's tables and its row in read_segments.
-func dropSegment(ctx context.Context, tx *sql.Tx, id int64, table string) error {
-	for _, stmt := range []string{`DROP TABLE IF EXISTS ` + table, `DROP TABLE IF EXISTS ` + gramsTable(table)} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM read_segments WHERE id = ?`, id)
-	return err
 }
 
 // merge copies sources into a new segment, indexes it and swaps it in for

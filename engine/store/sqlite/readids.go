@@ -44,9 +44,8 @@ func (s *Store) loadIDs(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	g, err := scanSegment(tx.QueryRowContext(ctx,
-		`SELECT `+segmentColumns+` FROM read_segments WHERE sealed = 0 ORDER BY id DESC LIMIT 1`))
-	if err != nil && err != sql.ErrNoRows {
+	g, _, err := findOpenSegment(ctx, tx)
+	if err != nil {
 		return err
 	}
 	if err := s.ids.sync(ctx, tx, g); err != nil {

@@ -196,13 +196,7 @@ func (s *Store) deleteReadsChunk(ctx context.Context, runID, cutoff int64) (int6
 		return 0, false, err
 	}
 	if !left && g.sealed {
-		if _, err := tx.ExecContext(ctx, `DROP TABLE `+g.table); err != nil {
-			return 0, false, err
-		}
-		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+gramsTable(g.table)); err != nil {
-			return 0, false, err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM read_segments WHERE id = ?`, g.id); err != nil {
+		if err := dropSegment(ctx, tx, g.id, g.table); err != nil {
 			return 0, false, err
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE read_segments SET reads = reads - ?,

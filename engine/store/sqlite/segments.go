@@ -57,15 +57,12 @@ func scanSegment(row interface{ Scan(...any) error }) (segment, error) {
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// segmentsBetween returns the segments holding reads captured from lo to
-// hi (Unix ns, both inclusive), oldest first reads first.
-func segmentsBetween(ctx context.Context, q querier, lo, hi int64) ([]segment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+segmentColumns+` FROM read_segments
-		WHERE reads > 0 AND last_captured >= ? AND first_captured <= ?
-		ORDER BY first_captured, id`, lo, hi)
+// listSegments returns the segments that the SQL after "FROM
+// read_segments" (a WHERE and an ORDER BY) picks.
+func listSegments(ctx context.Context, q querier, where string, args ...any) ([]segment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+segmentColumns+` FROM read_segments `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list segments: %w", err)
 	}
@@ -84,20 +81,36 @@ func segmentsBetween(ctx context.Context, q querier, lo, hi int64) ([]segment, e
 	return out, nil
 }
 
+// segmentsBetween returns the segments holding reads captured from lo to
+// hi (Unix ns, both inclusive), oldest first reads first.
+func segmentsBetween(ctx context.Context, q querier, lo, hi int64) ([]segment, error) {
+	return listSegments(ctx, q, `WHERE reads > 0 AND last_captured >= ? AND first_captured <= ?
+		ORDER BY first_captured, id`, lo, hi)
+}
+
 // allSegments returns every segment that holds reads.
 func allSegments(ctx context.Context, q querier) ([]segment, error) {
 	return segmentsBetween(ctx, q, math.MinInt64, math.MaxInt64)
 }
 
+// findOpenSegment returns the open segment, or false if there is none.
+func findOpenSegment(ctx context.Context, q querier) (segment, bool, error) {
+	g, err := scanSegment(q.QueryRowContext(ctx,
+		`SELECT `+segmentColumns+` FROM read_segments WHERE sealed = 0 ORDER BY id DESC LIMIT 1`))
+	switch {
+	case err == sql.ErrNoRows:
+		return segment{}, false, nil
+	case err != nil:
+		return segment{}, false, fmt.Errorf("find the open segment: %w", err)
+	}
+	return g, true, nil
+}
+
 // openSegment returns the open segment, making one if there is none.
 func openSegment(ctx context.Context, tx *sql.Tx) (segment, error) {
-	g, err := scanSegment(tx.QueryRowContext(ctx,
-		`SELECT `+segmentColumns+` FROM read_segments WHERE sealed = 0 ORDER BY id DESC LIMIT 1`))
-	if err == nil {
-		return g, nil
-	}
-	if err != sql.ErrNoRows {
-		return segment{}, fmt.Errorf("find the open segment: %w", err)
+	g, found, err := findOpenSegment(ctx, tx)
+	if err != nil || found {
+		return g, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM read_segments`).Scan(&g.id); err != nil {
 		return segment{}, fmt.Errorf("open a segment: %w", err)
@@ -111,6 +124,17 @@ func openSegment(ctx context.Context, tx *sql.Tx) (segment, error) {
 		return segment{}, fmt.Errorf("open segment %s: %w", g.table, err)
 	}
 	return g, nil
+}
+
+// dropSegment drops a segment's tables and its row in read_segments.
+func dropSegment(ctx context.Context, tx *sql.Tx, id int64, table string) error {
+	for _, stmt := range []string{`DROP TABLE IF EXISTS ` + table, `DROP TABLE IF EXISTS ` + gramsTable(table)} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM read_segments WHERE id = ?`, id)
+	return err
 }
 
 func segmentTable(id int64) string { return fmt.Sprintf("reads_%06d", id) }

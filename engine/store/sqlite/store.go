@@ -225,14 +225,10 @@ const insertRows = 64
 
 const readColumns = `id, camera, vrm, confidence, captured, lane, direction, format, patch_ref, overview_ref`
 
-// valuesSQL is " VALUES " and rows groups of cols parameters.
-func valuesSQL(rows, cols int) string {
-	group := "(?" + strings.Repeat(",?", cols-1) + ")"
-	return " VALUES " + group + strings.Repeat(","+group, rows-1)
-}
-
+// insertSQL inserts rows reads into table.
 func insertSQL(table string, rows int) string {
-	return `INSERT INTO ` + table + ` (` + readColumns + `)` + valuesSQL(rows, 10)
+	const group = "(?,?,?,?,?,?,?,?,?,?)" // a parameter for each of readColumns
+	return `INSERT INTO ` + table + ` (` + readColumns + `) VALUES ` + group + strings.Repeat(","+group, rows-1)
 }
 
 // insert stores the reads whose IDs are new in the open segment, in one
