@@ -25,6 +25,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from onnx_weights import state_dict_from_onnx
+
 # The one place the class order is defined. Class 0 is "empty slot"; class k>=1 is ALPHABET[k-1].
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 EMPTY = 0
@@ -250,6 +252,16 @@ def predict_classes(model, xb):
     return out.argmax(-1)
 
 
+def train_mode(model, freeze_bn):
+    """Puts model in training mode; with freeze_bn its BatchNorms stay on their running statistics
+    (their scale and shift still learn)."""
+    model.train()
+    if freeze_bn:
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+
+
 def save_state(model, path):
     """Saves the state dict with contiguous tensors, loadable by Reader().load_state_dict(torch.load(path))."""
     torch.save({k: v.contiguous() for k, v in model.state_dict().items()}, path)
@@ -420,13 +432,15 @@ def augment(x, strength=1.0, invert=0.0):
 
 @torch.no_grad()
 def evaluate(model, images, targets, conditions=None, batch=512):
+    modes = [(m, m.training) for m in model.modules()]  # restored after: frozen BatchNorms stay frozen
     model.eval()
     dev = next(model.parameters()).device
     preds = []
     for i in range(0, len(images), batch):
         xb = torch.from_numpy(images[i:i + batch]).to(dev).float().contiguous(memory_format=torch.channels_last)
         preds.append(predict_classes(model, xb).cpu())
-    model.train()
+    for m, training in modes:
+        m.train(training)
     pred = torch.cat(preds).numpy() if preds else np.zeros((0, SLOTS), dtype=np.int64)
     return score(pred, targets, conditions)
 
@@ -584,7 +598,10 @@ def parse_args(argv):
                    help="share of training crops inverted (light characters on a dark ground)")
     p.add_argument("--progress", metavar="FILE", help="append progress lines here too")
     p.add_argument("--log-every", type=int, default=50, help="progress line every N batches")
-    p.add_argument("--init", metavar="PT", help="start from this reader.pt (same --arch) instead of random weights")
+    p.add_argument("--init", metavar="PT|ONNX",
+                   help="start from this reader.pt, or an installed reader.onnx, of the same --arch instead of random weights")
+    p.add_argument("--freeze-bn", action="store_true",
+                   help="keep every BatchNorm on its running statistics (training on from an ONNX model needs it)")
     p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
     p.add_argument("--time-budget", type=float, default=0,
                    help="seconds the whole run may take: train as many of --epochs as fit (0: all)")
@@ -634,7 +651,12 @@ def main(argv):
     model = ARCHES[args.arch]()
     if args.init:
         # Go on from a trained model's weights (the same --arch): more data or epochs for it.
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        if args.init.endswith(".onnx"):
+            if not args.freeze_bn:
+                raise SystemExit("--init from an ONNX model needs --freeze-bn (see onnx_weights.py)")
+            model.load_state_dict(state_dict_from_onnx(model, args.init))
+        else:
+            model.load_state_dict(torch.load(args.init, map_location="cpu"))
         log(f"weights from {args.init}")
     model = model.to(memory_format=torch.channels_last)
     ctc = isinstance(model, LineReader)
@@ -676,6 +698,7 @@ def main(argv):
         # Fit the run to a wall-clock budget (a lent GPU machine's minutes): time a few steps
         # that change nothing, then train as many epochs as fit, the schedule sized to them.
         probe = 30
+        train_mode(model, args.freeze_bn)
         order = np.random.default_rng(args.seed + 1).permutation(n)
         for k in range(probe + 5):
             if k == 5:
@@ -693,13 +716,16 @@ def main(argv):
         log(f"time budget {args.time_budget}s: {per_step * 1000:.1f} ms a step, {steps_per_epoch} steps an "
             f"epoch, {left:.0f}s left: {epochs} epochs")
         for m in model.modules():  # the probe moved BatchNorm statistics: start them afresh
-            if isinstance(m, nn.BatchNorm2d):
+            if isinstance(m, nn.BatchNorm2d) and not args.freeze_bn:
                 m.reset_running_stats()
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=args.lr, total_steps=epochs * steps_per_epoch, pct_start=0.15)
-    model.train()
+    if args.init:
+        res, _ = evaluate(model, val.images, val.targets)
+        log(f"epoch=0 (--init) val_plate_exact={res['plate_exact']:.4f} val_char_accuracy={res['char_accuracy']:.4f}")
+    train_mode(model, args.freeze_bn)
 
     history = []
     t_train = time.time()

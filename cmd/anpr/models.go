@@ -13,6 +13,7 @@ import (
 	"anpr/engine/recognise"
 	"anpr/sim/dataset"
 	"anpr/sim/harness"
+	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -27,11 +28,11 @@ func newModelsCommand() *cobra.Command {
 
 func newModelsPrepareCommand() *cobra.Command {
 	var (
-		condition, out, asOf, model string
-		count                       int
-		seed                        uint64
-		emptyShare                  float64
-		splitLines                  bool
+		condition, out, asOf, model, mixName string
+		count                                int
+		seed                                 uint64
+		emptyShare                           float64
+		splitLines                           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "prepare [--for reader|detector] --count N --seed S --out DIR",
@@ -48,6 +49,10 @@ detector's preprocessing: grey, 640 x 360), plates.jsonl (the plate's corners
 in those pixels, and unreadable plates to ignore) and, last, meta.json.
 --empty-share of the frames have no plate at all.
 
+--plate-mix hard (reader sets) draws two-line, motorcycle and black-and-silver
+plates about three times as often as on the road, for teaching a reader more
+of what it reads worst; evaluation always uses the road's mix.
+
 Keep training and evaluation seeds apart: make models uses seeds 1001 and up
 for training and 9001 and up for evaluation.`,
 		Args: cobra.NoArgs,
@@ -56,11 +61,21 @@ for training and 9001 and up for evaluation.`,
 			if err != nil {
 				return err
 			}
+			mix, ok := plate.Mixes[mixName]
+			if !ok {
+				return badInput("--plate-mix %q: want road or hard", mixName)
+			}
 			switch model {
 			case "reader":
 				req := dataset.Request{Kind: scene.KindCrop, Condition: condition, Count: count, Seed: seed, Dir: out, SplitLines: splitLines}
-				return renderSet(cmd, req, scene.Options{AsOf: date}, dataset.WriteReaderSet)
+				if mix != plate.RoadMix {
+					req.PlateMix = mixName
+				}
+				return renderSet(cmd, req, scene.Options{AsOf: date, PlateMix: mix}, dataset.WriteReaderSet)
 			case "detector":
+				if mix != plate.RoadMix {
+					return badInput("--plate-mix is for reader sets")
+				}
 				req := dataset.Request{Kind: scene.KindScene, Condition: condition, Count: count, Seed: seed, Dir: out}
 				return renderSet(cmd, req, dataset.DetectorSceneOptions(date), func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
 					return dataset.WriteDetectorSet(ctx, r, q, emptyShare)
@@ -73,6 +88,7 @@ for training and 9001 and up for evaluation.`,
 	f := cmd.Flags()
 	f.StringVar(&model, "for", "reader", "which model the set is for: reader or detector")
 	f.Float64Var(&emptyShare, "empty-share", 0.15, "detector sets: share of frames with no plate")
+	f.StringVar(&mixName, "plate-mix", "road", "reader sets: kinds of plate as on the road, or hard (three times the two-line, motorcycle and black-and-silver plates)")
 	f.BoolVar(&splitLines, "split-lines", false, "reader sets: two-line crops' halves side by side, as the line (CTC) reader reads")
 	f.IntVar(&count, "count", 1000, "number of images")
 	f.Uint64Var(&seed, "seed", 1001, "random seed")

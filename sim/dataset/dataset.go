@@ -37,6 +37,9 @@ type Request struct {
 	// SplitLines (reader sets): preprocess with ocr.PreprocessLines, as the
 	// CTC reader reads, instead of ocr.Preprocess.
 	SplitLines bool
+	// PlateMix names the plate.Mix the renderer draws from (recorded in
+	// reader sets' meta.json); "" is plate.RoadMix.
+	PlateMix string
 	// Progress, when set, is called after each image with the number done.
 	Progress func(done int)
 }

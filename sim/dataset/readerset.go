@@ -33,8 +33,11 @@ type ReaderMetaInfo struct {
 	Condition string `json:"condition"`
 	// SplitLines: crops went through ocr.PreprocessLines (two-line plates
 	// side by side), for the CTC reader, instead of ocr.Preprocess.
-	SplitLines bool      `json:"split_lines"`
-	Made       time.Time `json:"made"`
+	SplitLines bool `json:"split_lines"`
+	// PlateMix names the plate.Mix the plates were drawn from when it was
+	// not the road's.
+	PlateMix string    `json:"plate_mix,omitempty"`
+	Made     time.Time `json:"made"`
 }
 
 type readerSample struct {
@@ -94,7 +97,7 @@ func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
 		}
 	}
 	meta, err := json.MarshalIndent(ReaderMetaInfo{Count: q.Count, Height: ocr.InputHeight, Width: ocr.InputWidth,
-		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, Made: time.Now().UTC()}, "", "  ")
+		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Made: time.Now().UTC()}, "", "  ")
 	if err != nil {
 		return err
 	}

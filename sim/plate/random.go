@@ -9,15 +9,13 @@ import (
 // Shares of the plates seen on UK roads that RandomSpec draws from. They are
 // estimates, kept here as data so they can be tuned in one place.
 var (
-	shareTwoLine    = 0.09
-	shareMotorcycle = 0.03
-	shareFlash      = 0.04
-	shareDealer     = 0.40
-	shareBorder     = 0.15
-	shareMandatory  = 0.80
-	shareStickOn    = 0.05
-	shareScrews     = 0.35
-	shareRaised3D   = 0.10
+	shareFlash     = 0.04
+	shareDealer    = 0.40
+	shareBorder    = 0.15
+	shareMandatory = 0.80
+	shareStickOn   = 0.05
+	shareScrews    = 0.35
+	shareRaised3D  = 0.10
 	// Identifier bands; what is left of 1 is no band (about 55%).
 	bandShares = []struct {
 		band  Band
@@ -26,11 +24,28 @@ var (
 		{BandUK, 0.12}, {BandGB, 0.08}, {BandEUGB, 0.12}, {BandUnion, 0.07},
 		{BandEngland, 0.03}, {BandScotland, 0.02}, {BandWales, 0.01},
 	}
-	// Black-and-silver plates: common on the old marks classic cars carry,
-	// rare (and illegal) on current ones.
-	shareHistoricOld     = 0.20
-	shareHistoricCurrent = 0.01
 )
+
+// Mix is how often RandomSpec draws the kinds of plate a reader sees least
+// and finds hardest.
+type Mix struct {
+	TwoLine, Motorcycle float64 // shares of plates whose mark fits on two lines
+	// Black-and-silver plates: shares of the old marks (common on the
+	// classic cars that carry them) and of current ones (rare, and illegal).
+	HistoricOld, HistoricCurrent float64
+}
+
+// RoadMix is the kinds of plate as seen on UK roads (estimates).
+var RoadMix = Mix{TwoLine: 0.09, Motorcycle: 0.03, HistoricOld: 0.20, HistoricCurrent: 0.01}
+
+// HardMix draws the hard kinds about three times as often as RoadMix does
+// (black-and-silver current marks eight times), and one-line plates still
+// more than half the time: for training sets that teach a reader more of
+// what it reads worst, not for measuring it.
+var HardMix = Mix{TwoLine: 0.25, Motorcycle: 0.10, HistoricOld: 0.50, HistoricCurrent: 0.08}
+
+// Mixes names the mixes a command line can choose.
+var Mixes = map[string]Mix{"road": RoadMix, "hard": HardMix}
 
 // RandomSpec draws a plate as one might meet it on a UK road for the given
 // display text ("AB12 CDE"): front or rear, one-line, two-line or
@@ -41,6 +56,12 @@ var (
 // Texts that cannot go on two lines (more than two groups, or a group
 // longer than 5) always get a one-line plate.
 func RandomSpec(rng *rand.Rand, display string, fonts []Font) Spec {
+	return RoadMix.RandomSpec(rng, display, fonts)
+}
+
+// RandomSpec is the package's RandomSpec with the kinds of plate drawn as
+// often as m says; with RoadMix it draws the very same plates.
+func (m Mix) RandomSpec(rng *rand.Rand, display string, fonts []Font) Spec {
 	s := Spec{Text: display, Layout: OneLine}
 	groups := strings.Fields(display)
 	twoLineOK := len(groups) <= 2
@@ -51,22 +72,22 @@ func RandomSpec(rng *rand.Rand, display string, fonts []Font) Spec {
 	}
 	u := rng.Float64()
 	switch {
-	case u < shareMotorcycle && twoLineOK:
+	case u < m.Motorcycle && twoLineOK:
 		s.Layout = Motorcycle
-	case u < shareMotorcycle+shareTwoLine && twoLineOK:
+	case u < m.Motorcycle+m.TwoLine && twoLineOK:
 		s.Layout = TwoLine
 	}
 	// Motorcycles carry only a rear plate; the others are split so that
 	// front and rear come out even overall.
-	if s.Layout == Motorcycle || rng.Float64() < (0.5-shareMotorcycle)/(1-shareMotorcycle) {
+	if s.Layout == Motorcycle || rng.Float64() < (0.5-m.Motorcycle)/(1-m.Motorcycle) {
 		s.Side = Rear
 	} else {
 		s.Side = Front
 	}
 
-	hist := shareHistoricCurrent
+	hist := m.HistoricCurrent
 	if !isCurrentFormat(groups) {
-		hist = shareHistoricOld
+		hist = m.HistoricOld
 	}
 	s.Historic = rng.Float64() < hist
 

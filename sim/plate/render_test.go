@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -320,6 +321,41 @@ func TestRandomSpecShares(t *testing.T) {
 		if math.Abs(got-tc.want) > tc.tol {
 			t.Errorf("%s: share %.3f, want %.3f±%.2f", tc.key, got, tc.want, tc.tol)
 		}
+	}
+}
+
+// RoadMix draws the very plates RandomSpec does; HardMix draws the hard kinds
+// about three times as often, and every draw renders.
+func TestMixes(t *testing.T) {
+	r := testRenderer(t)
+	const n = 3000
+	count := map[Mix]map[string]int{}
+	for _, m := range []Mix{RoadMix, HardMix} {
+		count[m] = map[string]int{}
+		rng, same, look := rand.New(rand.NewPCG(7, 1)), rand.New(rand.NewPCG(7, 1)), rand.New(rand.NewPCG(8, 1))
+		for i := 0; i < n; i++ {
+			mark := randomMark(rng)
+			s := m.RandomSpec(rng, mark, r.Fonts())
+			if m == RoadMix {
+				if want := RandomSpec(same, randomMark(same), r.Fonts()); !reflect.DeepEqual(s, want) {
+					t.Fatalf("draw %d: RoadMix drew %+v, RandomSpec %+v", i, s, want)
+				}
+			}
+			count[m][string(s.Layout)]++
+			count[m]["historic"] += b2i(s.Historic)
+			if _, err := r.Render(s, 0.25+look.Float64()*0.75, look); err != nil {
+				t.Fatalf("Render(%+v): %v", s, err)
+			}
+		}
+	}
+	for _, key := range []string{string(TwoLine), string(Motorcycle), "historic"} {
+		road, hard := count[RoadMix][key], count[HardMix][key]
+		if ratio := float64(hard) / float64(max(road, 1)); ratio < 2 || ratio > 5 {
+			t.Errorf("%s: %d in the road mix, %d in the hard mix (%.1f times), want 2 to 5 times", key, road, hard, ratio)
+		}
+	}
+	if one := float64(count[HardMix][string(OneLine)]) / n; one < 0.55 {
+		t.Errorf("hard mix: one-line share %.2f, want most plates still one-line", one)
 	}
 }
 

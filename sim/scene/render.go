@@ -39,6 +39,9 @@ type Options struct {
 	MinCharPx     float64   // smallest character height drawn; 12 when zero
 	MaxCharPx     float64   // largest; 90 when zero
 	AsOf          time.Time // marks are issued no later than this; today when zero
+	// PlateMix is how often the rarer kinds of plate are drawn;
+	// plate.RoadMix when zero.
+	PlateMix plate.Mix
 }
 
 // ErrBadOptions marks options no renderer can honour.
@@ -71,6 +74,9 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	}
 	if opts.AsOf.IsZero() {
 		opts.AsOf = time.Now()
+	}
+	if opts.PlateMix == (plate.Mix{}) {
+		opts.PlateMix = plate.RoadMix
 	}
 	pr, err := plate.NewRenderer()
 	if err != nil {
@@ -200,7 +206,7 @@ func (r *Renderer) render(kind Kind, condition string, seed uint64, subject *Sub
 	if subject != nil {
 		mark = subject.Mark
 	}
-	spec := plate.RandomSpec(rng, mark.Display, r.fonts)
+	spec := r.opts.PlateMix.RandomSpec(rng, mark.Display, r.fonts)
 	spec.Wear.Dirt = math.Max(spec.Wear.Dirt, cond.Dirt)
 	if subject != nil {
 		if subject.Side != "" {
