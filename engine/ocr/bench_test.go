@@ -29,3 +29,25 @@ func BenchmarkReadCrop(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode times decoding one read from the model's probabilities:
+// the beam over the slots, the format rules and the confusion model. A
+// confident valid mark stands at once; a doubtful invalid one goes through
+// all of it.
+func BenchmarkDecode(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		slots []map[string]float64
+	}{
+		{"valid", sure("AB12CDE")},
+		{"doubtful", []map[string]float64{{"A": 0.5, "4": 0.4}, {"B": 0.6, "8": 0.3}, {"I": 0.55, "1": 0.4},
+			{"2": 0.7, "Z": 0.2}, {"C": 0.5, "G": 0.4}, {"D": 0.5, "0": 0.4}, {"E": 0.6, "F": 0.3}, {"Q": 0.3, "": 0.6}}},
+	} {
+		p := softmax(scoresFor(tc.slots...))
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				decodeProbs(&p, opts)
+			}
+		})
+	}
+}

@@ -1,7 +1,9 @@
 package ocr
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -103,37 +105,75 @@ type path struct {
 }
 
 // beam lists the likeliest texts, best first: per slot the few likeliest
-// classes, characters only before the first empty slot.
+// classes, characters only before the first empty slot. Among equally
+// likely texts, the one from likelier earlier choices comes first.
 func (p *slotProbs) beam(width, perSlot int) []path {
-	paths := []path{{}}
+	// Texts are built as class bytes in fixed arrays and made strings only
+	// at the end: a read decodes one to six times, and a string per
+	// candidate per slot was most of a crop's time outside the model.
+	type cand struct {
+		text [Slots]byte
+		n    int
+		lp   float64
+		done bool
+	}
+	paths := make([]cand, 1, width*perSlot)
+	next := make([]cand, 0, width*perSlot)
+	top, topLP := make([]int, perSlot), make([]float64, perSlot)
 	for s := 0; s < Slots; s++ {
-		order := make([]int, Classes)
-		for c := range order {
-			order[c] = c
+		// The perSlot likeliest classes, likeliest first (ties: lower class).
+		top = top[:0]
+		for c := 0; c < Classes; c++ {
+			i := len(top)
+			for i > 0 && p[s][c] > p[s][top[i-1]] {
+				i--
+			}
+			if i < perSlot {
+				if len(top) < perSlot {
+					top = append(top, 0)
+				}
+				copy(top[i+1:], top[i:len(top)-1])
+				top[i] = c
+			}
 		}
-		sort.Slice(order, func(i, j int) bool { return p[s][order[i]] > p[s][order[j]] })
-		var next []path
+		for i, c := range top {
+			topLP[i] = math.Log(math.Max(p[s][c], 1e-12))
+		}
+		next = next[:0]
+		emptyLP := math.Log(math.Max(p[s][0], 1e-12))
 		for _, pa := range paths {
 			if pa.done {
-				next = append(next, path{pa.text, pa.lp + math.Log(math.Max(p[s][0], 1e-12)), true})
+				pa.lp += emptyLP
+				next = append(next, pa)
 				continue
 			}
-			for _, c := range order[:perSlot] {
-				lp := pa.lp + math.Log(math.Max(p[s][c], 1e-12))
+			for i, c := range top {
+				q := pa
+				q.lp += topLP[i]
 				if c == 0 {
-					next = append(next, path{pa.text, lp, true})
+					q.done = true
 				} else {
-					next = append(next, path{pa.text + classChar(c), lp, false})
+					q.text[q.n] = byte(c)
+					q.n++
 				}
+				next = append(next, q)
 			}
 		}
-		sort.Slice(next, func(i, j int) bool { return next[i].lp > next[j].lp })
+		slices.SortStableFunc(next, func(a, b cand) int { return cmp.Compare(b.lp, a.lp) })
 		if len(next) > width {
 			next = next[:width]
 		}
-		paths = next
+		paths, next = next, paths
 	}
-	return paths
+	out := make([]path, len(paths))
+	for i, pa := range paths {
+		var b strings.Builder
+		for _, c := range pa.text[:pa.n] {
+			b.WriteString(classChar(int(c)))
+		}
+		out[i] = path{text: b.String(), lp: pa.lp, done: pa.done}
+	}
+	return out
 }
 
 // decode turns slot scores into a read. The model's best text stands unless
