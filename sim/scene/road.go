@@ -188,7 +188,14 @@ func paintSigns(rng *rand.Rand, c *canvas, cam *Camera, r road, beyond float64) 
 		p := panels[rng.IntN(len(panels))]
 		fillPoly(&c.img, c, pts, p.bg)
 		text := signTexts[rng.IntN(len(signTexts))]
+		// Lettering sized to the panel's height, then shrunk until it fits
+		// its width with a margin: a sign's letters stay on the sign.
+		// (Before session 8 long texts ran off the panel onto the verge,
+		// where black letters on grey read much like a plate.)
 		scale := float64(bounds.Dy()) / 60
+		if size := gocv.GetTextSize(text, gocv.FontHersheyDuplex, scale, int(math.Max(1, scale*2))); size.X > 0 {
+			scale = math.Min(scale, scale*0.84*float64(bounds.Dx())/float64(size.X))
+		}
 		if scale < 0.25 {
 			continue
 		}
