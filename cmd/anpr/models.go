@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,10 +103,10 @@ for training and 9001 and up for evaluation.`,
 
 func newModelsEvaluateCommand() *cobra.Command {
 	var (
-		condition, modelPath, detModel, asOf string
-		count, empty                         int
-		seed                                 uint64
-		asJSON, frames                       bool
+		condition, modelPath, detModel, asOf, perImage string
+		count, empty                                   int
+		seed                                           uint64
+		asJSON, frames                                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "evaluate [--frames] [--condition each|mixed|NAME] [--count N] [--seed S]",
@@ -119,6 +121,11 @@ frames (characters 16 to 90 px high), find and read the plates in each, and
 print plate-exact accuracy per condition (a plate not found counts as
 misread), detection recall for plates with characters of 16 px or more, and
 false plates on --empty frames that hold no plate.
+
+--per-image FILE also writes every image's result as a JSON line (condition,
+seed, truth, read, and for frames whether the plate was detected and found and
+the false plates), in a fixed order: diff two runs' files to see which images
+changed.
 
 Use seeds the training never used: make models trains on 1001 and up and
 validates on 9001; evaluation defaults to 9101.`,
@@ -137,7 +144,7 @@ validates on 9001; evaluation defaults to 9101.`,
 				return badInput("--count must be at least 1")
 			}
 			if frames {
-				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, asJSON)
+				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, asJSON, perImage)
 			}
 			r, err := scene.NewRenderer(scene.Options{AsOf: date})
 			if err != nil {
@@ -150,6 +157,9 @@ validates on 9001; evaluation defaults to 9101.`,
 			}
 			rep, err := harness.EvaluateReader(cmd.Context(), r, open, harness.ReaderRequest{Condition: condition, Count: count, Seed: seed})
 			if err != nil {
+				return err
+			}
+			if err := writeImageResults(perImage, rep.Images); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
@@ -174,7 +184,32 @@ validates on 9001; evaluation defaults to 9101.`,
 	f.BoolVar(&frames, "frames", false, "evaluate the whole engine (detect and read) on camera frames")
 	f.IntVar(&empty, "empty", 1000, "with --frames: frames with no plate, for counting false plates")
 	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "with --frames: plate detector model (ONNX)")
+	f.StringVar(&perImage, "per-image", "", "also write every image's result to this file, one JSON line each")
 	return cmd
+}
+
+// writeImageResults writes one JSON line per image to path (nothing when
+// path is empty), through a temporary file so a failed run leaves no half
+// file behind.
+func writeImageResults(path string, images []harness.ImageResult) error {
+	if path == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, im := range images {
+		if err := enc.Encode(im); err != nil {
+			return err
+		}
+	}
+	tmp := path + ".partial"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("--per-image: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--per-image: %w", err)
+	}
+	return nil
 }
 
 func printScores(out io.Writer, scores []harness.Score) {
@@ -201,7 +236,7 @@ func printScoreRow(out io.Writer, name string, s harness.Score) {
 }
 
 // evaluateFrames measures the whole recognition engine on rendered frames.
-func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count, empty int, seed uint64, readerModel, detModel string, asJSON bool) error {
+func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count, empty int, seed uint64, readerModel, detModel string, asJSON bool, perImage string) error {
 	if empty < 0 {
 		return badInput("--empty must be 0 or more")
 	}
@@ -216,6 +251,9 @@ func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count,
 	}
 	rep, err := harness.EvaluateRecogniser(cmd.Context(), r, open, harness.RecogniserRequest{Condition: condition, Count: count, EmptyFrames: empty, Seed: seed})
 	if err != nil {
+		return err
+	}
+	if err := writeImageResults(perImage, rep.Images); err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()

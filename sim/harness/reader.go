@@ -60,6 +60,24 @@ type ReaderReport struct {
 	Misreads     []Misread      `json:"misreads"`   // the first few
 	MeanReadMS   float64        `json:"mean_read_ms"`
 	Seed         uint64         `json:"seed"`
+	// Images is every image's result in a fixed order (condition, then
+	// seed), for comparing two runs image by image.
+	Images []ImageResult `json:"-"`
+}
+
+// ImageResult is what was made of one evaluation image.
+type ImageResult struct {
+	Condition  string  `json:"condition"`
+	Seed       uint64  `json:"seed"`
+	Empty      bool    `json:"empty_frame,omitempty"` // a frame with no plate (frame evaluations)
+	Truth      string  `json:"truth,omitempty"`
+	Read       string  `json:"read"` // the read of the true plate; "" when not found
+	Confidence float64 `json:"confidence"`
+	// Frame evaluations: whether the detector found the plate, whether it
+	// was reported after the gates, and the false plates' texts.
+	Detected    bool     `json:"detected,omitempty"`
+	Found       bool     `json:"found,omitempty"`
+	FalsePlates []string `json:"false_plates,omitempty"`
 }
 
 type outcome struct {
@@ -114,6 +132,9 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 		return outcomes[i].seed < outcomes[j].seed
 	})
 	rep := ReaderReport{Confusions: map[string]int{}, Seed: seed}
+	for _, o := range outcomes {
+		rep.Images = append(rep.Images, ImageResult{Condition: o.condition, Seed: o.seed, Truth: o.truth, Read: o.read, Confidence: o.conf})
+	}
 	groups := map[string][]outcome{}
 	kinds := map[string][]outcome{}
 	var total time.Duration

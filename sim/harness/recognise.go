@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"sort"
 	"time"
 
 	"anpr/engine/detect"
@@ -58,6 +59,9 @@ type RecogniserReport struct {
 	FalsePlates []FalsePlate `json:"false_plates"`
 	MeanFrameMS float64      `json:"mean_frame_ms"` // detect and read, one core per worker
 	Seed        uint64       `json:"seed"`
+	// Images is every frame's result, frames with a plate first, each
+	// group by condition and seed: for comparing two runs frame by frame.
+	Images []ImageResult `json:"-"`
 }
 
 // FalsePlate is one answer that matched no plate in its frame.
@@ -148,6 +152,24 @@ func EvaluateRecogniser(ctx context.Context, r *scene.Renderer, open func() (*re
 	rr := summarise(plated, q.Seed)
 	rep := RecogniserReport{Overall: rr.Overall, PerCondition: rr.PerCondition, PerKind: rr.PerKind, Detection: det,
 		Confusions: rr.Confusions, Misreads: rr.Misreads, FalsePlates: falsePlates, Seed: q.Seed}
+	sort.Slice(results, func(i, j int) bool {
+		a, b := results[i], results[j]
+		if a.empty != b.empty {
+			return !a.empty
+		}
+		if a.condition != b.condition {
+			return a.condition < b.condition
+		}
+		return a.seed < b.seed
+	})
+	for _, o := range results {
+		im := ImageResult{Condition: o.condition, Seed: o.seed, Empty: o.empty, Truth: o.truth, Read: o.read,
+			Confidence: o.conf, Detected: o.detected, Found: o.found}
+		for _, f := range o.falsePlates {
+			im.FalsePlates = append(im.FalsePlates, f.Text)
+		}
+		rep.Images = append(rep.Images, im)
+	}
 	if len(results) > 0 {
 		rep.MeanFrameMS = float64(total.Microseconds()) / 1000 / float64(len(results))
 	}
