@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"anpr/engine/ocr"
@@ -53,6 +54,10 @@ func TestExitCodes(t *testing.T) {
 		{"watch without a camera", []string{"watch", "--source", file}, 2},
 		{"read with a missing model", []string{"read", "--crop", "--model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with a broken model", []string{"read", "--crop", "--model", file, file}, 1},
+		{"unknown plate mix", []string{"models", "prepare", "--plate-mix", "odd", "--count", "2", "--out", filepath.Join(dir, "g")}, 2},
+		{"plate mix on a detector set", []string{"models", "prepare", "--for", "detector", "--plate-mix", "hard", "--count", "2", "--out", filepath.Join(dir, "h")}, 2},
+		{"hard mix works", []string{"models", "prepare", "--split-lines", "--plate-mix", "hard", "--count", "3", "--out", filepath.Join(dir, "hard")}, 0},
+		{"per-image to an unwritable file", []string{"models", "evaluate", "--condition", "day", "--count", "1", "--model", readerModel, "--per-image", filepath.Join(file, "sub")}, 1},
 	}
 	for _, c := range cases {
 		if got := run(c.args, io.Discard, io.Discard); got != c.want {
@@ -62,7 +67,10 @@ func TestExitCodes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "ok", "labels.jsonl")); err != nil {
 		t.Errorf("successful render wrote no labels: %v", err)
 	}
-	for _, d := range []string{"a", "b", "c", "d", "e"} {
+	if meta, err := os.ReadFile(filepath.Join(dir, "hard", "meta.json")); err != nil || !strings.Contains(string(meta), `"plate_mix": "hard"`) {
+		t.Errorf("a hard-mix set's meta.json does not say so: %s %v", meta, err)
+	}
+	for _, d := range []string{"a", "b", "c", "d", "e", "g", "h"} {
 		if _, err := os.Stat(filepath.Join(dir, d, "labels.jsonl")); err == nil {
 			t.Errorf("refused request %s left labels behind", d)
 		}
