@@ -106,7 +106,11 @@ func EvaluateReader(ctx context.Context, r *scene.Renderer, open func() (*ocr.Re
 	if err != nil {
 		return ReaderReport{}, err
 	}
-	return summarise(outcomes, q.Seed), nil
+	rep := summarise(outcomes, q.Seed) // sorts outcomes by condition and seed
+	for _, o := range outcomes {
+		rep.Images = append(rep.Images, ImageResult{Condition: o.condition, Seed: o.seed, Truth: o.truth, Read: o.read, Confidence: o.conf})
+	}
+	return rep, nil
 }
 
 func readOne(r *scene.Renderer, reader *ocr.Reader, condition string, seed uint64) (outcome, error) {
@@ -124,6 +128,7 @@ func readOne(r *scene.Renderer, reader *ocr.Reader, condition string, seed uint6
 		conf: read.Confidence, charAcc: charAccuracy(label.Plate, read.Text), elapsed: time.Since(start)}, nil
 }
 
+// summarise scores outcomes, sorting them in place by condition and seed.
 func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	sort.Slice(outcomes, func(i, j int) bool {
 		if outcomes[i].condition != outcomes[j].condition {
@@ -132,9 +137,6 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 		return outcomes[i].seed < outcomes[j].seed
 	})
 	rep := ReaderReport{Confusions: map[string]int{}, Seed: seed}
-	for _, o := range outcomes {
-		rep.Images = append(rep.Images, ImageResult{Condition: o.condition, Seed: o.seed, Truth: o.truth, Read: o.read, Confidence: o.conf})
-	}
 	groups := map[string][]outcome{}
 	kinds := map[string][]outcome{}
 	var total time.Duration

@@ -52,6 +52,20 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 	if layouts != rep.Overall.Reads {
 		t.Errorf("the layouts hold %d plates, the set %d", layouts, rep.Overall.Reads)
 	}
+	// Every crop's result is listed in order (models evaluate --per-image)
+	// and they add up to the report.
+	exact := 0
+	for i, im := range rep.Images {
+		if i > 0 && (im.Condition < rep.Images[i-1].Condition || im.Condition == rep.Images[i-1].Condition && im.Seed < rep.Images[i-1].Seed) {
+			t.Fatalf("image result %d out of order", i)
+		}
+		if im.Read == im.Truth {
+			exact++
+		}
+	}
+	if len(rep.Images) != rep.Overall.Reads || exact != rep.Overall.Exact {
+		t.Errorf("%d image results, %d exact; the report says %d and %d", len(rep.Images), exact, rep.Overall.Reads, rep.Overall.Exact)
+	}
 	if rep.Overall.Rate < minOverallExact {
 		t.Errorf("plate-exact %.1f%% overall, below %.0f%%", 100*rep.Overall.Rate, 100*minOverallExact)
 	}
