@@ -604,12 +604,27 @@ def parse_args(argv):
                    help="keep every BatchNorm on its running statistics (training on from an ONNX model needs it)")
     p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
     p.add_argument("--time-budget", type=float, default=0,
-                   help="seconds the whole run may take: train as many of --epochs as fit (0: all)")
+                   help="seconds from start to the end of training: the schedule follows the clock and the run "
+                        "stops when it is spent, or after --epochs, whichever is first (0: --epochs alone)")
+    p.add_argument("--finish-seconds", type=float, default=20,
+                   help="with --time-budget: seconds kept back for the final evaluation and saving")
     p.add_argument("--skip-export", action="store_true",
                    help="write reader.pt and metrics.json only (export later with --export-only)")
     p.add_argument("--export-only", action="store_true",
                    help="export OUT/reader.pt (from a --skip-export run) and complete OUT/metrics.json")
     return p.parse_args(argv)
+
+
+def one_cycle(f, max_lr, pct_start=0.15, div=25.0, final_div=1e4):
+    """PyTorch's OneCycleLR (cosine, Adam's beta1 cycled 0.95 -> 0.85 -> 0.95) at fraction f of the run."""
+    def cos(a, b, p):
+        return b + (a - b) / 2 * (1 + math.cos(math.pi * p))
+    lo = max_lr / div
+    if f < pct_start:
+        p = f / pct_start
+        return cos(lo, max_lr, p), cos(0.95, 0.85, p)
+    p = (f - pct_start) / (1 - pct_start)
+    return cos(max_lr, lo / final_div, p), cos(0.85, 0.95, p)
 
 
 def main(argv):
@@ -694,70 +709,79 @@ def main(argv):
         return F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.to(dev).reshape(-1), reduction="sum") / len(bi)
 
     epochs = args.epochs
-    if args.time_budget > 0:
-        # Fit the run to a wall-clock budget (a lent GPU machine's minutes): time a few steps
-        # that change nothing, then train as many epochs as fit, the schedule sized to them.
-        probe = 30
-        train_mode(model, args.freeze_bn)
-        order = np.random.default_rng(args.seed + 1).permutation(n)
-        for k in range(probe + 5):
-            if k == 5:
-                if dev.type == "cuda":
-                    torch.cuda.synchronize()
-                t0 = time.time()
-            step_loss(np.sort(order[k * args.batch % n:][:args.batch])).backward()
-            model.zero_grad(set_to_none=True)
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        per_step = (time.time() - t0) / probe
-        left = args.time_budget - (time.time() - t_start)
-        fit = int(left / (per_step * steps_per_epoch * 1.15))
-        epochs = max(1, min(args.epochs, fit))
-        log(f"time budget {args.time_budget}s: {per_step * 1000:.1f} ms a step, {steps_per_epoch} steps an "
-            f"epoch, {left:.0f}s left: {epochs} epochs")
-        for m in model.modules():  # the probe moved BatchNorm statistics: start them afresh
-            if isinstance(m, nn.BatchNorm2d) and not args.freeze_bn:
-                m.reset_running_stats()
-
+    total_steps = epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=args.lr, total_steps=epochs * steps_per_epoch, pct_start=0.15)
     if args.init:
         res, _ = evaluate(model, val.images, val.targets)
         log(f"epoch=0 (--init) val_plate_exact={res['plate_exact']:.4f} val_char_accuracy={res['char_accuracy']:.4f}")
     train_mode(model, args.freeze_bn)
 
-    history = []
+    # The one-cycle schedule runs over a fraction of the run done: of the steps of --epochs, or with
+    # --time-budget of the wall-clock time left for training, whichever is further on. A lent GPU
+    # machine's minutes are then spent whatever share of the GPU this run gets (other trainings
+    # beside it), and the run still ends annealed: it may stop inside an epoch.
     t_train = time.time()
+    train_budget = args.time_budget - (t_train - t_start) - args.finish_seconds if args.time_budget > 0 else 0
+    if args.time_budget > 0:
+        if train_budget <= 0:
+            raise SystemExit(f"--time-budget {args.time_budget}s: nothing left to train after loading "
+                             f"({t_train - t_start:.0f}s) and --finish-seconds {args.finish_seconds}")
+        log(f"time budget {args.time_budget}s: training for {train_budget:.0f}s or {epochs} epochs of "
+            f"{steps_per_epoch} steps, whichever ends first")
+
+    def progress(steps_done):
+        f = steps_done / total_steps
+        if train_budget > 0:
+            f = max(f, (time.time() - t_train) / train_budget)
+        return min(1.0, f)
+
+    history = []
     img_seconds = [0.0, 0]  # forward+backward+step time, images
-    for epoch in range(1, epochs + 1):
+    steps_done, done, epoch = 0, False, 0
+    lr = args.lr
+    while not done:
+        epoch += 1
         order = torch.randperm(n).numpy()
-        run_loss, run_n, t_epoch = 0.0, 0, time.time()
+        run_loss, run_n, t_epoch, ep_steps = 0.0, 0, time.time(), 0
         for step in range(steps_per_epoch):
+            f = progress(steps_done)
+            if f >= 1.0:
+                done = True
+                break
+            lr, beta1 = one_cycle(f, args.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr
+                g["betas"] = (beta1, g["betas"][1])
             bi = np.sort(order[step * args.batch:(step + 1) * args.batch])
             t0 = time.time()
             loss = step_loss(bi)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            sched.step()
             img_seconds[0] += time.time() - t0
             img_seconds[1] += len(bi)
             run_loss += float(loss) * len(bi)
             run_n += len(bi)
+            steps_done += 1
+            ep_steps += 1
             if (step + 1) % args.log_every == 0:
                 log(f"epoch={epoch} batch={step + 1}/{steps_per_epoch} loss={run_loss / run_n:.4f} "
-                    f"lr={sched.get_last_lr()[0]:.2e} elapsed={time.time() - t_start:.1f}s")
+                    f"lr={lr:.2e} elapsed={time.time() - t_start:.1f}s")
+        if steps_done >= total_steps:
+            done = True
+        if ep_steps == 0:
+            break
         ep_time = time.time() - t_epoch
         res, _ = evaluate(model, val.images, val.targets)
-        rec = {"epoch": epoch, "loss": run_loss / max(1, run_n), "epoch_seconds": round(ep_time, 1),
+        rec = {"epoch": epoch, "steps": ep_steps, "loss": run_loss / max(1, run_n), "epoch_seconds": round(ep_time, 1),
                "val_plate_exact": res["plate_exact"], "val_char_accuracy": res["char_accuracy"]}
         history.append(rec)
-        log(f"epoch={epoch} done loss={rec['loss']:.4f} val_plate_exact={res['plate_exact']:.4f} "
+        log(f"epoch={epoch} done steps={ep_steps} loss={rec['loss']:.4f} val_plate_exact={res['plate_exact']:.4f} "
             f"val_char_accuracy={res['char_accuracy']:.4f} epoch_time={ep_time:.1f}s "
             f"elapsed={time.time() - t_start:.1f}s")
         # Checkpoint every epoch so a stopped run still leaves a usable state dict.
         save_state(model, os.path.join(args.out, "reader.pt"))
+    epochs = round(steps_done / steps_per_epoch, 2)
     train_seconds = time.time() - t_train
 
     per_k = 1000 * img_seconds[0] / max(1, img_seconds[1])

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anpr/sim/dataset"
+	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -23,8 +24,9 @@ func main() {
 	split := flag.Bool("split-lines", false, "reader sets: two-line crops' halves side by side")
 	empty := flag.Float64("empty-share", 0.15, "detector sets: share of frames with no plate")
 	date := flag.String("date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
+	mix := flag.String("plate-mix", "road", "reader sets: road, or hard (more two-line, motorcycle and black-and-silver plates)")
 	flag.Parse()
-	if err := run(*model, *count, *seed, *out, *split, *empty, *date); err != nil {
+	if err := run(*model, *count, *seed, *out, *split, *empty, *date, *mix); err != nil {
 		fmt.Fprintln(os.Stderr, "devicekit-render:", err)
 		os.Exit(1)
 	}
@@ -32,10 +34,14 @@ func main() {
 
 // run mirrors cmd/anpr's models prepare: the same requests and renderer
 // options, so the sets are byte for byte the same.
-func run(model string, count int, seed uint64, out string, split bool, empty float64, date string) error {
+func run(model string, count int, seed uint64, out string, split bool, empty float64, date, mixName string) error {
 	asOf, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return fmt.Errorf("--date %q: want YYYY-MM-DD", date)
+	}
+	mix, ok := plate.Mixes[mixName]
+	if !ok {
+		return fmt.Errorf("--plate-mix %q: want road or hard", mixName)
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -43,10 +49,13 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 	switch model {
 	case "reader":
 		req = dataset.Request{Kind: scene.KindCrop, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out, SplitLines: split}
+		if mix != plate.RoadMix {
+			req.PlateMix = mixName
+		}
 		if err := req.Check(); err != nil {
 			return err
 		}
-		r, err := scene.NewRenderer(scene.Options{AsOf: asOf})
+		r, err := scene.NewRenderer(scene.Options{AsOf: asOf, PlateMix: mix})
 		if err != nil {
 			return err
 		}
@@ -56,6 +65,9 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 			return err
 		}
 	case "detector":
+		if mix != plate.RoadMix {
+			return fmt.Errorf("--plate-mix is for reader sets")
+		}
 		req = dataset.Request{Kind: scene.KindScene, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out}
 		if err := req.Check(); err != nil {
 			return err
