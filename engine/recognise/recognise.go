@@ -185,8 +185,12 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 			continue
 		}
 		crop := frame.Region(win)
-		read, err := r.reader.Read(crop)
 		colour := plateColour(crop)
+		if upright, ok := Rectify(frame, f.Polygon); ok {
+			crop.Close()
+			crop = upright
+		}
+		read, err := r.reader.Read(crop)
 		crop.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
@@ -292,8 +296,9 @@ func ReadCrop(reader *ocr.Reader, crop gocv.Mat) (Plate, error) {
 		Colour: plateColour(crop), Layout: layout}, nil
 }
 
-// CropWindow is the patch handed to the reader: the plate's box with the
-// margins the reader was trained with (a few per cent of the width each
+// CropWindow is the patch handed to the reader when the detector's polygon
+// cannot be rectified (see Rectify): the plate's box with the margins the
+// reader was trained with (a few per cent of the width each
 // side, a fifth of the height above and below).
 func CropWindow(b image.Rectangle) image.Rectangle {
 	mx, my := int(math.Round(0.06*float64(b.Dx()))), int(math.Round(0.2*float64(b.Dy())))
