@@ -71,13 +71,14 @@ func TestCommittedEngineOnFrames(t *testing.T) {
 }
 
 // Floors for TestCommittedEngineOnFrames: a little under what the committed
-// models score on this fixed set (193 of 200 plates found, 1 false plate on
-// 200 empty frames and none on plate frames, 183 of 200 read exactly, with
-// the wide line reader and the doubted-detection rules of session 7). Set
-// and models are fixed, so the floors catch regressions; the margin covers
-// the rare run-to-run differences of a read or two (README, Recognition).
+// models score on this fixed set (197 of 200 plates found, 1 false plate on
+// 200 empty frames and none on plate frames, 192 of 200 read exactly, with
+// the wide line reader reading the rectified patch, session 9; with the
+// axis-aligned box: 193 found, 183 exact). Set and models are fixed, so the
+// floors catch regressions; the margin covers the rare run-to-run
+// differences of a read or two (README, Recognition).
 const (
-	minFrameRecall  = 0.96
+	minFrameRecall  = 0.97
 	maxFalseOnEmpty = 3
-	minFrameExact   = 0.88
+	minFrameExact   = 0.93
 )
