@@ -29,8 +29,9 @@ test: deps
 # The longer scenarios (ci-smoke runs in make test; county-day, about 13
 # minutes, runs alone: bin/anpr sim run scenarios/county-day.yaml).
 scenarios: build
-	@for s in night-ir rain-rush-hour bassetts-pole; do \
-	  ./$(BIN) sim run scenarios/$$s.yaml --report build/scenarios/$$s || exit 1; done
+	@failed=""; for s in night-ir rain-rush-hour bassetts-pole; do \
+	  ./$(BIN) sim run scenarios/$$s.yaml --report build/scenarios/$$s || failed="$$failed $$s"; done; \
+	if [ -n "$$failed" ]; then echo "make scenarios: expectations not met in:$$failed" >&2; exit 1; fi
 
 # The scale-out path against real NATS JetStream and PostgreSQL (at
 # ANPR_TEST_NATS and ANPR_TEST_POSTGRES, default 127.0.0.1). `make test`
