@@ -191,11 +191,13 @@ func TestServerKilledAndRestarted(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex
 	var got []string
+	distinct := map[string]bool{}
 	handled := make(chan struct{}, 1)
 	go b.Consume(ctx, bus.Consumer{Stream: bus.Reads, Durable: "writer"}, func(_ context.Context, msgs []bus.Message) error {
 		mu.Lock()
 		for _, m := range msgs {
 			got = append(got, m.ID)
+			distinct[m.ID] = true
 		}
 		mu.Unlock()
 		select {
@@ -204,12 +206,14 @@ func TestServerKilledAndRestarted(t *testing.T) {
 		}
 		return nil
 	})
+	// waitFor waits until n different messages have been handled: messages
+	// handled again after the kill must not count twice.
 	waitFor := func(n int) {
 		t.Helper()
 		deadline := time.After(30 * time.Second)
 		for {
 			mu.Lock()
-			k := len(got)
+			k := len(distinct)
 			mu.Unlock()
 			if k >= n {
 				return
