@@ -39,6 +39,10 @@ type Read struct {
 	Evidence *Evidence `json:"-"`
 }
 
+// PriorBand is a Read's Prior when leading characters, taken to be read
+// from the plate's side band, were dropped to make a valid mark.
+const PriorBand = "band"
+
 // Evidence is what the model saw in one crop: for every slot, the
 // probability of each class.
 type Evidence struct{ probs slotProbs }

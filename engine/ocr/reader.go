@@ -167,7 +167,7 @@ func (r *Reader) readLine(scores []float32) (Read, error) {
 		}
 		alt := decodeProbs(&q, r.decodeOptions())
 		if alt.Valid {
-			alt.Raw, alt.Prior = read.Text, "band"
+			alt.Raw, alt.Prior = read.Text, PriorBand
 			if read.Raw != "" {
 				alt.Raw = read.Raw
 			}

@@ -186,11 +186,7 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 		}
 		crop := frame.Region(win)
 		colour := plateColour(crop)
-		if upright, ok := Rectify(frame, f.Polygon); ok {
-			crop.Close()
-			crop = upright
-		}
-		read, err := r.reader.Read(crop)
+		read, err := r.readDetection(frame, f.Polygon, crop)
 		crop.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("read plate at %v: %w", f.Box, err)
@@ -203,6 +199,71 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 	}
 	sort.SliceStable(plates, func(i, j int) bool { return plates[i].DetectionScore > plates[j].DetectionScore })
 	return plates, found, nil
+}
+
+// readDetection reads a detected plate: its patch rectified along the
+// detector's polygon (the box window crop when the polygon is too odd to
+// rectify), and, when that read is doubtful (see sureRead), the patch cut
+// again with the secondLookMargins; the likeliest read wins, trusted ones
+// (valid marks the format rules made without dropping characters) first.
+//
+// The detector's corners fall a character short of the plate's end now
+// and then (frames of seed 9701: XR24XRL outlined short of its L), and the
+// reader's rules then turn what is left into a short valid mark of the
+// wrong plate (24XR, read with confidence 1: the leading XR taken for the
+// side band). A looser cut gets the character back, a tighter one
+// helps blurred plates; neither is better for every plate (looser alone:
+// exact reads 1,842 -> 1,834 of 2,000). On seed 9701 (development, not an
+// evaluation seed) this took exact reads 1,842 -> 1,861, found plates
+// 1,969 -> 1,978, false plates 2 -> 0 on 1,000 empty frames and 7 -> 9
+// on plate frames; 17% of detections get the second look.
+func (r *Recogniser) readDetection(frame gocv.Mat, polygon [4][2]float64, box gocv.Mat) (ocr.Read, error) {
+	patch, ok := Rectify(frame, polygon)
+	if !ok {
+		return r.reader.Read(box)
+	}
+	read, err := r.reader.Read(patch)
+	patch.Close()
+	if err != nil || sureRead(read) {
+		return read, err
+	}
+	for _, m := range secondLookMargins {
+		again, ok := rectify(frame, polygon, m[0], m[1])
+		if !ok {
+			continue
+		}
+		other, err := r.reader.Read(again)
+		again.Close()
+		if err != nil {
+			return ocr.Read{}, err
+		}
+		if preferred(other, read) {
+			read = other
+		}
+	}
+	return read, nil
+}
+
+// secondLookMargins are the other cuts of a doubtful plate, as shares of
+// its width and height (Rectify's own are 0.08 and 0.3): tighter, looser.
+var secondLookMargins = [][2]float64{{0.04, 0.25}, {0.15, 0.3}}
+
+// sureRead says whether a detection's read needs no second look: a valid
+// mark, read with confidence 0.9 or more, that the reader did not make by
+// dropping leading characters (a cut-short plate reads that way too).
+func sureRead(read ocr.Read) bool {
+	return trusted(read) && read.Confidence >= 0.9
+}
+
+func trusted(read ocr.Read) bool { return read.Valid && read.Prior != ocr.PriorBand }
+
+// preferred says whether read a is to be taken over b: a trusted read over
+// one that is not, else the more confident.
+func preferred(a, b ocr.Read) bool {
+	if trusted(a) != trusted(b) {
+		return trusted(a)
+	}
+	return a.Confidence > b.Confidence
 }
 
 // isPlate is the gate a read must pass to be reported as a plate when

@@ -111,3 +111,32 @@ func TestDoubted(t *testing.T) {
 		t.Error("a negative MinConfidence must keep every detection")
 	}
 }
+
+func TestSecondLookChoice(t *testing.T) {
+	sure := ocr.Read{Text: "AB12CDE", Valid: true, Confidence: 0.95}
+	if !sureRead(sure) {
+		t.Error("a valid mark read with 0.95 needs no second look")
+	}
+	for _, doubtful := range []ocr.Read{
+		{Text: "AB12CDE", Valid: true, Confidence: 0.6},                  // not confident enough
+		{Text: "EG71TM", Confidence: 0.99},                               // no UK mark
+		{Text: "71TM", Valid: true, Confidence: 1, Prior: ocr.PriorBand}, // made by dropping "EG"
+	} {
+		if sureRead(doubtful) {
+			t.Errorf("%+v: needs a second look", doubtful)
+		}
+	}
+	cutShort := ocr.Read{Text: "71TM", Valid: true, Confidence: 1, Prior: ocr.PriorBand}
+	whole := ocr.Read{Text: "EG71TMR", Valid: true, Confidence: 0.7}
+	if !preferred(whole, cutShort) || preferred(cutShort, whole) {
+		t.Error("a valid mark read whole must win over a more confident one made by dropping characters")
+	}
+	invalid := ocr.Read{Text: "EG71TM", Confidence: 0.99}
+	if !preferred(whole, invalid) {
+		t.Error("a valid mark must win over no mark")
+	}
+	better := ocr.Read{Text: "EG71TMR", Valid: true, Confidence: 0.8}
+	if !preferred(better, whole) || preferred(whole, whole) {
+		t.Error("between trusted reads the more confident wins, and a tie keeps the first")
+	}
+}

@@ -26,6 +26,12 @@ const (
 // ok is false for a polygon too small or too odd to rectify; the caller
 // then reads CropWindow.
 func Rectify(frame gocv.Mat, p [4][2]float64) (patch gocv.Mat, ok bool) {
+	return rectify(frame, p, rectifyMarginX, rectifyMarginY)
+}
+
+// rectify is Rectify with margins mx and my, as shares of the plate's
+// width and height.
+func rectify(frame gocv.Mat, p [4][2]float64, mx, my float64) (patch gocv.Mat, ok bool) {
 	tl, tr, br, bl := p[0], p[1], p[2], p[3]
 	// The plate's axes: the mean of its top and bottom edges, and of its
 	// left and right ones.
@@ -38,12 +44,11 @@ func Rectify(frame gocv.Mat, p [4][2]float64) (patch gocv.Mat, ok bool) {
 	if !(w >= 8 && h >= 4 && w <= limit && h <= limit) || ux <= 0 || vy <= 0 || math.Abs(uy) > ux || math.Abs(vx) > vy {
 		return gocv.Mat{}, false
 	}
-	W := math.Round(w * (1 + 2*rectifyMarginX))
-	H := math.Round(h * (1 + 2*rectifyMarginY))
+	W := math.Round(w * (1 + 2*mx))
+	H := math.Round(h * (1 + 2*my))
 	at := func(q [2]float64, su, sv float64) gocv.Point2f {
 		return gocv.Point2f{X: float32(q[0] + su*ux + sv*vx), Y: float32(q[1] + su*uy + sv*vy)}
 	}
-	mx, my := rectifyMarginX, rectifyMarginY
 	src := gocv.NewPoint2fVectorFromPoints([]gocv.Point2f{at(tl, -mx, -my), at(tr, mx, -my), at(br, mx, my), at(bl, -mx, my)})
 	defer src.Close()
 	dst := gocv.NewPoint2fVectorFromPoints([]gocv.Point2f{{X: 0, Y: 0}, {X: float32(W), Y: 0}, {X: float32(W), Y: float32(H)}, {X: 0, Y: float32(H)}})
