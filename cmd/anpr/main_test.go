@@ -57,6 +57,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown plate mix", []string{"models", "prepare", "--plate-mix", "odd", "--count", "2", "--out", filepath.Join(dir, "g")}, 2},
 		{"plate mix on a detector set", []string{"models", "prepare", "--for", "detector", "--plate-mix", "hard", "--count", "2", "--out", filepath.Join(dir, "h")}, 2},
 		{"hard mix works", []string{"models", "prepare", "--split-lines", "--plate-mix", "hard", "--count", "3", "--out", filepath.Join(dir, "hard")}, 0},
+		{"engine patches for a detector set", []string{"models", "prepare", "--for", "detector", "--engine-patches", "--count", "2", "--out", filepath.Join(dir, "i")}, 2},
+		{"engine patches with a missing detector", []string{"models", "prepare", "--engine-patches", "--detector-model", filepath.Join(dir, "none.onnx"), "--count", "2", "--out", filepath.Join(dir, "j")}, 1},
+		{"engine patches work", []string{"models", "prepare", "--split-lines", "--engine-patches", "--detector-model", detectorModel, "--count", "3", "--seed", "3001", "--out", filepath.Join(dir, "patches")}, 0},
 		{"per-image to an unwritable file", []string{"models", "evaluate", "--condition", "day", "--count", "1", "--model", readerModel, "--per-image", filepath.Join(file, "sub")}, 1},
 	}
 	for _, c := range cases {
@@ -69,6 +72,14 @@ func TestExitCodes(t *testing.T) {
 	}
 	if meta, err := os.ReadFile(filepath.Join(dir, "hard", "meta.json")); err != nil || !strings.Contains(string(meta), `"plate_mix": "hard"`) {
 		t.Errorf("a hard-mix set's meta.json does not say so: %s %v", meta, err)
+	}
+	if meta, err := os.ReadFile(filepath.Join(dir, "patches", "meta.json")); err != nil || !strings.Contains(string(meta), `"engine_patches": true`) || !strings.Contains(string(meta), `"frames": 3`) {
+		t.Errorf("an engine-patch set's meta.json does not say so: %s %v", meta, err)
+	}
+	for _, d := range []string{"i", "j"} {
+		if _, err := os.Stat(filepath.Join(dir, d, "meta.json")); err == nil {
+			t.Errorf("refused request %s left a finished set behind", d)
+		}
 	}
 	for _, d := range []string{"a", "b", "c", "d", "e", "g", "h"} {
 		if _, err := os.Stat(filepath.Join(dir, d, "labels.jsonl")); err == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"anpr/engine/detect"
 	"anpr/engine/ocr"
 	"anpr/engine/recognise"
 	"anpr/sim/dataset"
@@ -30,11 +31,11 @@ func newModelsCommand() *cobra.Command {
 
 func newModelsPrepareCommand() *cobra.Command {
 	var (
-		condition, out, asOf, model, mixName string
-		count                                int
-		seed                                 uint64
-		emptyShare                           float64
-		splitLines                           bool
+		condition, out, asOf, model, mixName, detModel string
+		count                                          int
+		seed                                           uint64
+		emptyShare                                     float64
+		splitLines, enginePatches                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "prepare [--for reader|detector] --count N --seed S --out DIR",
@@ -50,6 +51,13 @@ crops that look two-line have their halves put side by side, top first.
 detector's preprocessing: grey, 640 x 360), plates.jsonl (the plate's corners
 in those pixels, and unreadable plates to ignore) and, last, meta.json.
 --empty-share of the frames have no plate at all.
+
+--engine-patches (reader sets) renders --count camera frames instead of
+crops, finds the plate in each with --detector-model and cuts it out as the
+engine does (upright along the detected corners, at each of the margins the
+engine reads with): up to three patches a frame, none where the detector
+misses the plate. Crops are cut around the true plate, as roadside photos
+are; engine patches teach the reader what the engine hands it from frames.
 
 --plate-mix hard (reader sets) draws two-line, motorcycle and black-and-silver
 plates about three times as often as on the road, for teaching a reader more
@@ -73,10 +81,22 @@ for training and 9001 and up for evaluation.`,
 				if mix != plate.RoadMix {
 					req.PlateMix = mixName
 				}
-				return renderSet(cmd, req, scene.Options{AsOf: date, PlateMix: mix}, dataset.WriteReaderSet)
+				opts := scene.Options{AsOf: date, PlateMix: mix}
+				if enginePatches {
+					req.Kind = scene.KindScene // frames are what is rendered
+					return renderSet(cmd, req, opts, func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
+						return dataset.WriteEnginePatchSet(ctx, r, q, func() (*detect.Detector, error) {
+							return detect.Open(detModel, detect.Options{SHA256: manifestSHA(detModel)})
+						})
+					})
+				}
+				return renderSet(cmd, req, opts, dataset.WriteReaderSet)
 			case "detector":
 				if mix != plate.RoadMix {
 					return badInput("--plate-mix is for reader sets")
+				}
+				if enginePatches {
+					return badInput("--engine-patches is for reader sets")
 				}
 				req := dataset.Request{Kind: scene.KindScene, Condition: condition, Count: count, Seed: seed, Dir: out}
 				return renderSet(cmd, req, dataset.DetectorSceneOptions(date), func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
@@ -91,6 +111,8 @@ for training and 9001 and up for evaluation.`,
 	f.StringVar(&model, "for", "reader", "which model the set is for: reader or detector")
 	f.Float64Var(&emptyShare, "empty-share", 0.15, "detector sets: share of frames with no plate")
 	f.StringVar(&mixName, "plate-mix", "road", "reader sets: kinds of plate as on the road, or hard (three times the two-line, motorcycle and black-and-silver plates)")
+	f.BoolVar(&enginePatches, "engine-patches", false, "reader sets: plates cut from camera frames as the engine cuts them (see above), instead of crops")
+	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "with --engine-patches: the plate detector model (ONNX)")
 	f.BoolVar(&splitLines, "split-lines", false, "reader sets: two-line crops' halves side by side, as the line (CTC) reader reads")
 	f.IntVar(&count, "count", 1000, "number of images")
 	f.Uint64Var(&seed, "seed", 1001, "random seed")

@@ -204,7 +204,7 @@ func (r *Recogniser) RecogniseDetections(frame gocv.Mat) ([]Plate, []detect.Plat
 // readDetection reads a detected plate: its patch rectified along the
 // detector's polygon (the box window crop when the polygon is too odd to
 // rectify), and, when that read is doubtful (see sureRead), the patch cut
-// again with the secondLookMargins; the likeliest read wins, trusted ones
+// again with the other Cuts; the likeliest read wins, trusted ones
 // (valid marks the format rules made without dropping characters) first.
 //
 // The detector's corners fall a character short of the plate's end now
@@ -227,8 +227,8 @@ func (r *Recogniser) readDetection(frame gocv.Mat, polygon [4][2]float64, box go
 	if err != nil || sureRead(read) {
 		return read, err
 	}
-	for _, m := range secondLookMargins {
-		again, ok := rectify(frame, polygon, m[0], m[1])
+	for _, m := range Cuts[1:] {
+		again, ok := RectifyWith(frame, polygon, m)
 		if !ok {
 			continue
 		}
@@ -243,10 +243,6 @@ func (r *Recogniser) readDetection(frame gocv.Mat, polygon [4][2]float64, box go
 	}
 	return read, nil
 }
-
-// secondLookMargins are the other cuts of a doubtful plate, as shares of
-// its width and height (Rectify's own are 0.08 and 0.3): tighter, looser.
-var secondLookMargins = [][2]float64{{0.04, 0.25}, {0.15, 0.3}}
 
 // sureRead says whether a detection's read needs no second look: a valid
 // mark, read with confidence 0.9 or more, that the reader did not make by

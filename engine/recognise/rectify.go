@@ -15,6 +15,16 @@ const (
 	rectifyMarginY = 0.3
 )
 
+// Margins are the shares of a plate's width (X) and height (Y) kept on
+// each side of it when it is cut out along its polygon.
+type Margins struct{ X, Y float64 }
+
+// Cuts are the margins the engine cuts a detected plate with, in the
+// order it reads them: Rectify's, then the second look's tighter and
+// looser cuts (see readDetection). Training sets that are to teach the
+// reader what the engine hands it cut plates the same ways.
+var Cuts = []Margins{{rectifyMarginX, rectifyMarginY}, {0.04, 0.25}, {0.15, 0.3}}
+
 // Rectify cuts the plate out of the frame along the detector's polygon
 // (corners clockwise from top-left) and turns it upright, with margins.
 // A plate seen from beside the lane and from above leans and shears in
@@ -26,12 +36,12 @@ const (
 // ok is false for a polygon too small or too odd to rectify; the caller
 // then reads CropWindow.
 func Rectify(frame gocv.Mat, p [4][2]float64) (patch gocv.Mat, ok bool) {
-	return rectify(frame, p, rectifyMarginX, rectifyMarginY)
+	return RectifyWith(frame, p, Cuts[0])
 }
 
-// rectify is Rectify with margins mx and my, as shares of the plate's
-// width and height.
-func rectify(frame gocv.Mat, p [4][2]float64, mx, my float64) (patch gocv.Mat, ok bool) {
+// RectifyWith is Rectify with other margins.
+func RectifyWith(frame gocv.Mat, p [4][2]float64, margins Margins) (patch gocv.Mat, ok bool) {
+	mx, my := margins.X, margins.Y
 	tl, tr, br, bl := p[0], p[1], p[2], p[3]
 	// The plate's axes: the mean of its top and bottom edges, and of its
 	// left and right ones.

@@ -36,12 +36,19 @@ type ReaderMetaInfo struct {
 	SplitLines bool `json:"split_lines"`
 	// PlateMix names the plate.Mix the plates were drawn from when it was
 	// not the road's.
-	PlateMix string    `json:"plate_mix,omitempty"`
-	Made     time.Time `json:"made"`
+	PlateMix string `json:"plate_mix,omitempty"`
+	// EnginePatches: the images are plates cut from camera frames as the
+	// engine cuts them (WriteEnginePatchSet), Frames of them, not crops.
+	EnginePatches bool      `json:"engine_patches,omitempty"`
+	Frames        int       `json:"frames,omitempty"`
+	Made          time.Time `json:"made"`
 }
 
+// readerSample is what one rendered image gives a reader set: its
+// preprocessed patches (a crop gives one; a frame none or several), all
+// labelled with the image's plate and condition.
 type readerSample struct {
-	pixels          []byte
+	patches         [][]byte
 	plate, condName string
 }
 
@@ -50,6 +57,12 @@ type readerSample struct {
 // as a written crop would, so compression is part of what is learnt.
 func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
 	q.Kind = scene.KindCrop
+	return writeReaderFiles(ctx, q, func(i int) (readerSample, error) { return renderReaderSample(r, q, i) })
+}
+
+// writeReaderFiles renders q.Count samples with render and writes their
+// patches as a reader set, meta.json last.
+func writeReaderFiles(ctx context.Context, q Request, render func(i int) (readerSample, error)) error {
 	if err := q.Check(); err != nil {
 		return err
 	}
@@ -68,17 +81,22 @@ func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
 		files = append(files, f)
 		writers = append(writers, bufio.NewWriterSize(f, 1<<20))
 	}
-	err := renderOrdered(ctx, q,
-		func(i int) (readerSample, error) { return renderReaderSample(r, q, i) },
+	written := 0
+	err := renderOrdered(ctx, q, render,
 		func(_ int, s readerSample) error {
-			if _, err := writers[0].Write(s.pixels); err != nil {
-				return err
+			for _, p := range s.patches {
+				if _, err := writers[0].Write(p); err != nil {
+					return err
+				}
+				if _, err := fmt.Fprintln(writers[1], s.plate); err != nil {
+					return err
+				}
+				if _, err := fmt.Fprintln(writers[2], s.condName); err != nil {
+					return err
+				}
+				written++
 			}
-			if _, err := fmt.Fprintln(writers[1], s.plate); err != nil {
-				return err
-			}
-			_, err := fmt.Fprintln(writers[2], s.condName)
-			return err
+			return nil
 		})
 	for i, w := range writers {
 		if ferr := w.Flush(); err == nil && ferr != nil {
@@ -96,8 +114,12 @@ func WriteReaderSet(ctx context.Context, r *scene.Renderer, q Request) error {
 			return err
 		}
 	}
-	meta, err := json.MarshalIndent(ReaderMetaInfo{Count: q.Count, Height: ocr.InputHeight, Width: ocr.InputWidth,
-		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Made: time.Now().UTC()}, "", "  ")
+	info := ReaderMetaInfo{Count: written, Height: ocr.InputHeight, Width: ocr.InputWidth,
+		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Made: time.Now().UTC()}
+	if q.Kind == scene.KindScene {
+		info.EnginePatches, info.Frames = true, q.Count
+	}
+	meta, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -110,16 +132,25 @@ func renderReaderSample(r *scene.Renderer, q Request, i int) (readerSample, erro
 		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
 	}
 	defer crop.Close()
-	preprocess := ocr.Preprocess
-	if q.SplitLines {
-		preprocess = ocr.PreprocessLines
-	}
-	in, err := preprocess(crop)
+	pixels, err := readerInput(crop, q.SplitLines)
 	if err != nil {
 		return readerSample{}, fmt.Errorf("image %d: %w", i, err)
 	}
+	return readerSample{patches: [][]byte{pixels}, plate: label.Plate, condName: label.Condition.Name}, nil
+}
+
+// readerInput is a patch through the reader's preprocessing.
+func readerInput(patch gocv.Mat, splitLines bool) ([]byte, error) {
+	preprocess := ocr.Preprocess
+	if splitLines {
+		preprocess = ocr.PreprocessLines
+	}
+	in, err := preprocess(patch)
+	if err != nil {
+		return nil, err
+	}
 	defer in.Close()
-	return readerSample{pixels: in.ToBytes(), plate: label.Plate, condName: label.Condition.Name}, nil
+	return in.ToBytes(), nil
 }
 
 // RenderWrittenCrop renders a crop as a written file holds it (see

@@ -1,7 +1,8 @@
 // Command devicekit-render renders plate-reader and detector training sets
-// exactly as `anpr models prepare` does, in a binary that links no more of
-// OpenCV than rendering needs, so that it can be carried with its libraries
-// to a GPU machine that has neither Go nor OpenCV (see README.md here).
+// exactly as `anpr models prepare` does, in a binary that calls no more of
+// OpenCV than rendering (and, for engine patches, the detector) needs, so
+// that it can be carried with its libraries to a GPU machine that has
+// neither Go nor OpenCV (see README.md here).
 package main
 
 import (
@@ -11,12 +12,15 @@ import (
 	"os"
 	"time"
 
+	"anpr/engine/detect"
+	"anpr/engine/onnx"
 	"anpr/sim/dataset"
 	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
 func main() {
+	onnx.ServeCheck() // when started to try the detector model, do only that
 	model := flag.String("for", "reader", "which model the set is for: reader or detector")
 	count := flag.Int("count", 1000, "number of images")
 	seed := flag.Uint64("seed", 1001, "random seed")
@@ -25,8 +29,10 @@ func main() {
 	empty := flag.Float64("empty-share", 0.15, "detector sets: share of frames with no plate")
 	date := flag.String("date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
 	mix := flag.String("plate-mix", "road", "reader sets: road, or hard (more two-line, motorcycle and black-and-silver plates)")
+	patches := flag.Bool("engine-patches", false, "reader sets: plates cut from --count camera frames as the engine cuts them")
+	detModel := flag.String("detector-model", "fixtures/models/detector.onnx", "with --engine-patches: the plate detector model (ONNX)")
 	flag.Parse()
-	if err := run(*model, *count, *seed, *out, *split, *empty, *date, *mix); err != nil {
+	if err := run(*model, *count, *seed, *out, *split, *empty, *date, *mix, *patches, *detModel); err != nil {
 		fmt.Fprintln(os.Stderr, "devicekit-render:", err)
 		os.Exit(1)
 	}
@@ -34,7 +40,7 @@ func main() {
 
 // run mirrors cmd/anpr's models prepare: the same requests and renderer
 // options, so the sets are byte for byte the same.
-func run(model string, count int, seed uint64, out string, split bool, empty float64, date, mixName string) error {
+func run(model string, count int, seed uint64, out string, split bool, empty float64, date, mixName string, patches bool, detModel string) error {
 	asOf, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return fmt.Errorf("--date %q: want YYYY-MM-DD", date)
@@ -60,13 +66,20 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 			return err
 		}
 		defer r.Close()
-		err = dataset.WriteReaderSet(ctx, r, req)
+		if patches {
+			req.Kind = scene.KindScene
+			err = dataset.WriteEnginePatchSet(ctx, r, req, func() (*detect.Detector, error) {
+				return detect.Open(detModel, detect.Options{})
+			})
+		} else {
+			err = dataset.WriteReaderSet(ctx, r, req)
+		}
 		if err != nil {
 			return err
 		}
 	case "detector":
-		if mix != plate.RoadMix {
-			return fmt.Errorf("--plate-mix is for reader sets")
+		if mix != plate.RoadMix || patches {
+			return fmt.Errorf("--plate-mix and --engine-patches are for reader sets")
 		}
 		req = dataset.Request{Kind: scene.KindScene, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out}
 		if err := req.Check(); err != nil {

@@ -2,7 +2,8 @@
 """Copies the shared libraries a renderer binary needs into a folder, and stands in small stubs for
 those it links but never calls, so that the folder is small enough to carry to another machine.
 
-Kept, with everything they need: OpenCV's core, imgproc and imgcodecs (what rendering calls), and
+Kept, with everything they need: OpenCV's core, imgproc and imgcodecs (what rendering calls), dnn
+(the detector, for engine patches), and
 glibc (so the binary runs through the kept ld-linux, whatever the other machine has). Stubbed: every
 other library the binary or a kept library names directly (the other OpenCV modules, which gocv
 links whole; GDAL and GDCM, which imgcodecs links for formats never read here). A stub defines the
@@ -18,7 +19,8 @@ import sys
 
 GLIBC = ["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2"]
 LOADER = "/lib64/ld-linux-x86-64.so.2"
-KEEP_ROOTS = ["libopencv_core.so.406", "libopencv_imgproc.so.406", "libopencv_imgcodecs.so.406"]
+KEEP_ROOTS = ["libopencv_core.so.406", "libopencv_imgproc.so.406", "libopencv_imgcodecs.so.406",
+              "libopencv_dnn.so.406"]
 NEVER_KEEP = ("libgdal", "libgdcm")
 
 
@@ -54,7 +56,7 @@ def main(binary, outdir):
         keep.add(n)
         todo += needed(path(n))
     importers = [binary] + [path(k) for k in sorted(keep)]
-    stubs = {n for imp in importers for n in needed(imp)} - keep - set(GLIBC)
+    stubs = {n for imp in importers for n in needed(imp) if not n.startswith("ld-linux")} - keep - set(GLIBC)
     kept_defs = {name for k in keep for name, _, _ in symbols(path(k), False)}
     wanted = {name for imp in importers for name, _, _ in symbols(imp, True)}
 

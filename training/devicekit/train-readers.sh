@@ -7,6 +7,9 @@
 #   RUNS    runs side by side, each NAME:ARCH:BATCH:LR ("wide:ctc-wide:256:3e-3")
 #   SEEDS   road-mix training seeds ("1001 1002 1003"); HARD_SEEDS hard-mix ones ("")
 #   COUNT   crops a seed (120000)
+#   PATCH_SEEDS  seeds of engine-patch sets ("": none; 3001 and up): frames cut
+#           as the engine cuts them, PATCH_COUNT frames a seed (20000; about
+#           three patches a frame)
 #   BUDGET  seconds from start to the end of training and saving (480)
 #   EPOCHS  the most epochs, should the clock not end the run first (200)
 #   INIT    a reader.pt to start from (optional; same ARCH for every run)
@@ -15,7 +18,8 @@ set -u
 T0=$(date +%s); END=$((T0 + ${BUDGET:-480}))
 KIT=build/devicekit
 cp -r $KIT/fonts/usr /
-render() { $KIT/lib/ld-linux-x86-64.so.2 --library-path $KIT/lib $KIT/render --for reader --split-lines "$@" 2>&1 | grep -v '^stub'; }
+# The kit's binary names the carried loader relative to the repository root.
+render() { $KIT/render --for reader --split-lines "$@" 2>&1 | grep -v '^stub'; }
 nvidia-smi -L 2>/dev/null; nproc
 render --count 4000 --seed 9001 --out /tmp/val
 TRAIN=""
@@ -24,6 +28,9 @@ for s in ${SEEDS:-1001 1002 1003}; do
 done
 for s in ${HARD_SEEDS:-}; do
   render --count ${COUNT:-120000} --seed $s --plate-mix hard --out /tmp/t$s && TRAIN="$TRAIN --train /tmp/t$s"
+done
+for s in ${PATCH_SEEDS:-}; do
+  render --engine-patches --count ${PATCH_COUNT:-20000} --seed $s --out /tmp/p$s && TRAIN="$TRAIN --train /tmp/p$s"
 done
 [ "$(head -c 1536000 /tmp/t1001/images.u8 2>/dev/null | md5sum | cut -d' ' -f1)" = "$(cat $KIT/check.md5)" ] \
   && echo "renders as at home" || echo "WARNING: seed 1001 renders differently here (or was not rendered)"
