@@ -124,7 +124,7 @@ func TestLineReaderDropsSideBandCharacters(t *testing.T) {
 		{"KX63PXF", "KX63PXF", ""},
 		{"ZZZZZZZZ", "ZZZZZZZZ", ""},
 	} {
-		got, err := r.readLine(columns(classesOf(c.frames), 0))
+		got, err := r.readLine(columns(classesOf(c.frames), 0), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,6 +136,33 @@ func TestLineReaderDropsSideBandCharacters(t *testing.T) {
 		}
 		if got.Text != c.want || got.Prior != c.prior {
 			t.Errorf("%s: read %q (prior %q), want %q (prior %q)", c.frames, got.Text, got.Prior, c.want, c.prior)
+		}
+	}
+}
+
+// In a frame a read no longer than a UK mark is not cut at the band: there
+// it is more likely a plate the detector outlined short of its end
+// (XR24XRL as XR24XR) than a mark behind a band, and cutting it made a
+// valid mark of another plate (24XR). A longer read still is; a patch's
+// read is cut as before.
+func TestFrameReadsKeepTheirLeadingCharacters(t *testing.T) {
+	r := &Reader{lines: true, opts: Options{Now: func() time.Time { return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) },
+		MaxPriorPenalty: 30, Confusions: vrm.DefaultConfusions()}}
+	for _, c := range []struct {
+		frames      string
+		patch       bool
+		want, prior string
+	}{
+		{"XR24XR", false, "XR24XR", ""},
+		{"XR24XR", true, "24XR", "band"},
+		{"CMA06RRV", false, "MA06RRV", "band"},
+	} {
+		got, err := r.readLine(columns(classesOf(c.frames), 0), c.patch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != c.want || got.Prior != c.prior {
+			t.Errorf("%s (patch %v): read %q (prior %q), want %q (prior %q)", c.frames, c.patch, got.Text, got.Prior, c.want, c.prior)
 		}
 	}
 }
