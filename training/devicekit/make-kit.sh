@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds build/devicekit: the renderer (devicekit-render), the libraries it
 # needs (stubs.py), the plate fonts at their system paths, and the scripts a
-# GPU machine runs. About 40 MB; carry it with the device tool's `carry`.
+# GPU machine runs. About 47 MB; carry it with the device tool's `carry`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 KIT=build/devicekit
