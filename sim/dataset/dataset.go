@@ -48,6 +48,15 @@ type Request struct {
 // rendering or writing.
 var ErrBadRequest = errors.New("bad request")
 
+// workers is how many goroutines render the request: Workers, or one per
+// CPU when that is zero.
+func (q Request) workers() int {
+	if q.Workers > 0 {
+		return q.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 // Check validates a request without rendering anything.
 func (q Request) Check() error {
 	if q.Kind != scene.KindScene && q.Kind != scene.KindCrop && q.Kind != scene.KindEmpty {
@@ -119,10 +128,7 @@ func Write(ctx context.Context, r *scene.Renderer, q Request) error {
 // hands each result to deliver in index order, whatever order they finish
 // in. The first error stops the run.
 func renderOrdered[T any](ctx context.Context, q Request, render func(i int) (T, error), deliver func(i int, v T) error) error {
-	workers := q.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := q.workers()
 	// One image per worker at a time; OpenCV's own pool would only fight
 	// the workers for the same cores.
 	cvthreads.Set(1)

@@ -3,8 +3,6 @@ package dataset
 import (
 	"context"
 	"fmt"
-	"image"
-	"runtime"
 
 	"anpr/engine/detect"
 	"anpr/engine/recognise"
@@ -27,11 +25,7 @@ func WriteEnginePatchSet(ctx context.Context, r *scene.Renderer, q Request, open
 	}
 	// One detector for each of renderOrdered's workers: a detector serves
 	// one frame at a time.
-	workers := q.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	q.Workers = workers
+	workers := q.workers()
 	detectors := make(chan *detect.Detector, workers)
 	opened := 0
 	defer func() {
@@ -66,13 +60,7 @@ func renderEnginePatches(r *scene.Renderer, d *detect.Detector, q Request, i int
 		return readerSample{}, fmt.Errorf("frame %d: %w", i, err)
 	}
 	s := readerSample{plate: label.Plate, condName: label.Condition.Name}
-	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
-	best, bestIoU := -1, 0.3
-	for k, f := range found {
-		if iou := detect.IoU(f.Box, truth); iou >= bestIoU {
-			best, bestIoU = k, iou
-		}
-	}
+	best := plateDetection(found, label)
 	if best < 0 {
 		return s, nil
 	}
@@ -89,4 +77,17 @@ func renderEnginePatches(r *scene.Renderer, d *detect.Detector, q Request, i int
 		s.patches = append(s.patches, pixels)
 	}
 	return s, nil
+}
+
+// plateDetection is the index of the detection that is the frame's plate,
+// the one overlapping it most by IoU 0.3 or more (as the harness scores
+// a plate found), or -1 when the detector missed it.
+func plateDetection(found []detect.Plate, label scene.Label) int {
+	best, bestIoU := -1, 0.3
+	for k, f := range found {
+		if iou := detect.IoU(f.Box, label.PlateRect()); iou >= bestIoU {
+			best, bestIoU = k, iou
+		}
+	}
+	return best
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,13 +67,7 @@ func TestEnginePatchSetCutsPlatesAsTheEngineDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
-	plate := -1
-	for k, f := range found {
-		if detect.IoU(f.Box, truth) >= 0.3 && (plate < 0 || detect.IoU(f.Box, truth) > detect.IoU(found[plate].Box, truth)) {
-			plate = k
-		}
-	}
+	plate := plateDetection(found, label)
 	if plate < 0 {
 		t.Fatalf("frame 0: the detector missed %s; pick another seed", label.Plate)
 	}

@@ -192,7 +192,7 @@ func recogniseOne(r *scene.Renderer, rec *recognise.Recogniser, kind scene.Kind,
 	}
 	o := frameOutcome{outcome: outcome{condition: label.Condition.Name, kinds: kindsOf(label), seed: seed, truth: label.Plate, elapsed: time.Since(start)},
 		charPx: label.Camera.CharHeightPx, empty: kind == scene.KindEmpty}
-	truth := image.Rect(label.Box[0], label.Box[1], label.Box[0]+label.Box[2], label.Box[1]+label.Box[3])
+	truth := label.PlateRect()
 	for _, d := range detected {
 		if !o.empty && detect.IoU(d.Box, truth) >= 0.3 {
 			o.detected = true

@@ -120,6 +120,11 @@ type Label struct {
 	Seed        uint64        `json:"seed"`
 }
 
+// PlateRect is the plate's box (Box) as a rectangle.
+func (l Label) PlateRect() image.Rectangle {
+	return image.Rect(l.Box[0], l.Box[1], l.Box[0]+l.Box[2], l.Box[1]+l.Box[3])
+}
+
 // CharLabel is one character's box, x, y, w, h in pixels.
 type CharLabel struct {
 	Char string `json:"char"`
