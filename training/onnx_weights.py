@@ -134,3 +134,24 @@ def state_dict_from_onnx(model, path):
         if tuple(value.shape) != tuple(state[key].shape):
             raise SystemExit(f"{path}: {key} is {tuple(value.shape)}, the model wants {tuple(state[key].shape)}")
     return out
+
+
+def train_mode(model, freeze_bn):
+    """Puts model in training mode; with freeze_bn its BatchNorms stay on their running statistics
+    (their scale and shift still learn)."""
+    model.train()
+    if freeze_bn:
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+
+
+def load_weights(model, path, freeze_bn):
+    """Loads a trained model's weights into model, from its state dict (.pt) or its ONNX export
+    (which needs freeze_bn: see above)."""
+    if path.endswith(".onnx"):
+        if not freeze_bn:
+            raise SystemExit("--init from an ONNX model needs --freeze-bn (see onnx_weights.py)")
+        model.load_state_dict(state_dict_from_onnx(model, path))
+    else:
+        model.load_state_dict(torch.load(path, map_location="cpu"))

@@ -25,7 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from onnx_weights import state_dict_from_onnx
+from onnx_weights import load_weights, train_mode
 
 # The one place the class order is defined. Class 0 is "empty slot"; class k>=1 is ALPHABET[k-1].
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -250,16 +250,6 @@ def predict_classes(model, xb):
     if isinstance(model, LineReader):
         return torch.from_numpy(ctc_greedy(out))
     return out.argmax(-1)
-
-
-def train_mode(model, freeze_bn):
-    """Puts model in training mode; with freeze_bn its BatchNorms stay on their running statistics
-    (their scale and shift still learn)."""
-    model.train()
-    if freeze_bn:
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.eval()
 
 
 def save_state(model, path):
@@ -666,12 +656,7 @@ def main(argv):
     model = ARCHES[args.arch]()
     if args.init:
         # Go on from a trained model's weights (the same --arch): more data or epochs for it.
-        if args.init.endswith(".onnx"):
-            if not args.freeze_bn:
-                raise SystemExit("--init from an ONNX model needs --freeze-bn (see onnx_weights.py)")
-            model.load_state_dict(state_dict_from_onnx(model, args.init))
-        else:
-            model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        load_weights(model, args.init, args.freeze_bn)
         log(f"weights from {args.init}")
     model = model.to(memory_format=torch.channels_last)
     ctc = isinstance(model, LineReader)
