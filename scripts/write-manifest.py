@@ -51,7 +51,9 @@ if os.path.exists(os.path.join(models, "detector.onnx")):
         "file": "detector.onnx", "sha256": sha("detector.onnx"), "made_by": "make models (scripts/make-models.sh)",
         "training": {"script": "training/train_detector.py", "seed": 1, "train_seed": 2001,
                      "train_frames": made.get("train_frames"), "empty_share": 0.15, "validation_seed": 9401,
-                     "validation_frames": 1000, "epochs": made.get("epochs"), "augmentation": 0.7},
+                     "validation_frames": 1000, "epochs": made.get("epochs"), "augmentation": 0.7,
+                     # Then trained on from that model, with hard negatives (train_detector.py --init).
+                     "fine_tune": made.get("fine_tune")},
         "input": m.get("input"), "output": m.get("output"),
         "params": m.get("params"), "macs_per_frame": m.get("macs_per_frame"),
         "validation": m.get("val", {}).get("threshold_0.3"),
