@@ -129,6 +129,7 @@ func newModelsEvaluateCommand() *cobra.Command {
 		count, empty                                   int
 		seed                                           uint64
 		asJSON, frames                                 bool
+		threshold                                      float64
 	)
 	cmd := &cobra.Command{
 		Use:   "evaluate [--frames] [--condition each|mixed|NAME] [--count N] [--seed S]",
@@ -166,7 +167,10 @@ validates on 9001; evaluation defaults to 9101.`,
 				return badInput("--count must be at least 1")
 			}
 			if frames {
-				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, asJSON, perImage)
+				if !(threshold > 0 && threshold < 1) {
+					return badInput("--threshold must be between 0 and 1, got %g", threshold)
+				}
+				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}
 			r, err := scene.NewRenderer(scene.Options{AsOf: date})
 			if err != nil {
@@ -206,6 +210,7 @@ validates on 9001; evaluation defaults to 9101.`,
 	f.BoolVar(&frames, "frames", false, "evaluate the whole engine (detect and read) on camera frames")
 	f.IntVar(&empty, "empty", 1000, "with --frames: frames with no plate, for counting false plates")
 	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "with --frames: plate detector model (ONNX)")
+	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "with --frames: least detection score taken as a plate")
 	f.StringVar(&perImage, "per-image", "", "also write every image's result to this file, one JSON line each")
 	return cmd
 }
@@ -258,7 +263,7 @@ func printScoreRow(out io.Writer, name string, s harness.Score) {
 }
 
 // evaluateFrames measures the whole recognition engine on rendered frames.
-func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count, empty int, seed uint64, readerModel, detModel string, asJSON bool, perImage string) error {
+func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count, empty int, seed uint64, readerModel, detModel string, threshold float64, asJSON bool, perImage string) error {
 	if empty < 0 {
 		return badInput("--empty must be 0 or more")
 	}
@@ -269,7 +274,7 @@ func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count,
 	defer r.Close()
 	open := func() (*recognise.Recogniser, error) {
 		return recognise.Open(recognise.Options{DetectorModel: detModel, DetectorSHA256: manifestSHA(detModel),
-			ReaderModel: readerModel, ReaderSHA256: manifestSHA(readerModel), Now: func() time.Time { return date }})
+			ReaderModel: readerModel, ReaderSHA256: manifestSHA(readerModel), Threshold: threshold, Now: func() time.Time { return date }})
 	}
 	rep, err := harness.EvaluateRecogniser(cmd.Context(), r, open, harness.RecogniserRequest{Condition: condition, Count: count, EmptyFrames: empty, Seed: seed})
 	if err != nil {
