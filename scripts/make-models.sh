@@ -15,8 +15,8 @@
 # Environment: ONLY (reader or detector: remake just that one), TRAIN_COUNT
 # (120000 crops per training seed), TRAIN_SEEDS ("1001 1002 1003"), EPOCHS (9),
 # READER_ARCH (ctc-wide), DEVICE (cpu, or cuda where PyTorch sees a GPU),
-# DET_COUNT (14000 frames), DET_EPOCHS (14), DET_FT_EPOCHS (4: the hard-negative
-# fine-tune), WORK (build/models), MODELS
+# DET_COUNT (14000 frames), DET_EPOCHS (14), DET_FT_EPOCHS (4: each of the two
+# hard-negative fine-tunes), WORK (build/models), MODELS
 # (fixtures/models: where models and manifest go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,21 +70,26 @@ if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then
     --train "$WORK/det-train-2001" --val "$WORK/det-val-9401" --out "$WORK/detector" \
     --epochs "$DET_EPOCHS" --batch 32 --lr 3e-3 --seed 1 --threads 2 --aug 0.7 \
     --progress "$WORK/detector/progress.txt"
-  # Then a few epochs on from that model with hard negatives: a quarter of each batch cropped
-  # around what the model last took for a plate and was not (sign lettering, mostly). From the
-  # ONNX export with --freeze-bn, as the installed detector was made (from the 14-epoch model).
-  /usr/bin/python3 training/train_detector.py \
-    --train "$WORK/det-train-2001" --val "$WORK/det-val-9401" --out "$WORK/detector-hn" \
-    --init "$WORK/detector/detector.onnx" --freeze-bn \
-    --epochs "$DET_FT_EPOCHS" --batch 32 --lr 5e-4 --seed 1 --threads 2 --aug 0.7 \
-    --hard-negatives 0.25 --mine-from 1 --mine-every 2 --mine-threshold 0.2 --mine-frames 3000 \
-    --progress "$WORK/detector-hn/progress.txt"
+  # Then twice a few epochs on from the model before with hard negatives: part of each batch
+  # cropped around what the model last took for a plate and was not (sign lettering, mostly).
+  # From the ONNX export with --freeze-bn, as the installed detector was made.
+  # hard_negative_round FROM OUT LR SEED SHARE MINE_FRAMES
+  hard_negative_round() {
+    /usr/bin/python3 training/train_detector.py \
+      --train "$WORK/det-train-2001" --val "$WORK/det-val-9401" --out "$WORK/$2" \
+      --init "$WORK/$1/detector.onnx" --freeze-bn \
+      --epochs "$DET_FT_EPOCHS" --batch 32 --lr "$3" --seed "$4" --threads 2 --aug 0.7 \
+      --hard-negatives "$5" --mine-from 1 --mine-every 2 --mine-threshold 0.2 --mine-frames "$6" \
+      --progress "$WORK/$2/progress.txt"
+  }
+  hard_negative_round detector detector-hn 5e-4 1 0.25 3000
+  hard_negative_round detector-hn detector-hn2 3e-4 2 0.3 7000
   echo "detector training took $(( $(date +%s) - start )) s" >&2
-  cp "$WORK/detector-hn/detector.onnx" "$MODELS/detector.onnx"
-  cp "$WORK/detector-hn/metrics.json" "$MODELS/detector.metrics.json"
-  cp "$WORK/detector-hn/parity.json" "$MODELS/detector.parity.json"
+  cp "$WORK/detector-hn2/detector.onnx" "$MODELS/detector.onnx"
+  cp "$WORK/detector-hn2/metrics.json" "$MODELS/detector.metrics.json"
+  cp "$WORK/detector-hn2/parity.json" "$MODELS/detector.parity.json"
   rm -f "$MODELS/manifest.json"
-  echo "{\"train_frames\": $DET_COUNT, \"epochs\": $DET_EPOCHS, \"fine_tune\": {\"epochs\": $DET_FT_EPOCHS, \"lr\": 0.0005, \"freeze_bn\": true, \"hard_negatives\": 0.25, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": 3000}}" > "$MODELS/detector.made.json"
+  echo "{\"train_frames\": $DET_COUNT, \"epochs\": $DET_EPOCHS, \"fine_tune\": {\"epochs\": $DET_FT_EPOCHS, \"lr\": 0.0005, \"seed\": 1, \"freeze_bn\": true, \"hard_negatives\": 0.25, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": 3000}, \"fine_tune_2\": {\"epochs\": $DET_FT_EPOCHS, \"lr\": 0.0003, \"seed\": 2, \"freeze_bn\": true, \"hard_negatives\": 0.3, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": 7000}}" > "$MODELS/detector.made.json"
 fi
 
 # The engine on whole frames, both models together.

@@ -52,11 +52,11 @@ if os.path.exists(os.path.join(models, "detector.onnx")):
         "training": {"script": "training/train_detector.py", "seed": 1, "train_seed": 2001,
                      "train_frames": made.get("train_frames"), "empty_share": 0.15, "validation_seed": 9401,
                      "validation_frames": 1000, "epochs": made.get("epochs"), "augmentation": 0.7,
-                     # Then trained on from that model, with hard negatives (train_detector.py --init).
-                     "fine_tune": made.get("fine_tune")},
+                     # Then trained on from that model, twice, with hard negatives (train_detector.py --init).
+                     "fine_tune": made.get("fine_tune"), "fine_tune_2": made.get("fine_tune_2")},
         "input": m.get("input"), "output": m.get("output"),
         "params": m.get("params"), "macs_per_frame": m.get("macs_per_frame"),
-        "validation": m.get("val", {}).get("threshold_0.3"),
+        "validation": m.get("val", {}).get("threshold_0.3"),  # the engine runs it at 0.25 (detect.DefaultThreshold)
         "files": {"metrics": "detector.metrics.json", "parity": "detector.parity.json"},
     }
 
