@@ -73,7 +73,9 @@ if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then
   # Then twice a few epochs on from the model before with hard negatives: part of each batch
   # cropped around what the model last took for a plate and was not (sign lettering, mostly).
   # From the ONNX export with --freeze-bn, as the installed detector was made.
-  # hard_negative_round FROM OUT LR SEED SHARE MINE_FRAMES
+  # hard_negative_round FROM OUT LR SEED SHARE MINE_FRAMES; each round's settings are kept in
+  # $rounds for detector.made.json.
+  rounds=()
   hard_negative_round() {
     /usr/bin/python3 training/train_detector.py \
       --train "$WORK/det-train-2001" --val "$WORK/det-val-9401" --out "$WORK/$2" \
@@ -81,15 +83,16 @@ if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then
       --epochs "$DET_FT_EPOCHS" --batch 32 --lr "$3" --seed "$4" --threads 2 --aug 0.7 \
       --hard-negatives "$5" --mine-from 1 --mine-every 2 --mine-threshold 0.2 --mine-frames "$6" \
       --progress "$WORK/$2/progress.txt"
+    rounds+=("{\"epochs\": $DET_FT_EPOCHS, \"lr\": $3, \"seed\": $4, \"freeze_bn\": true, \"hard_negatives\": $5, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": $6}")
   }
-  hard_negative_round detector detector-hn 5e-4 1 0.25 3000
-  hard_negative_round detector-hn detector-hn2 3e-4 2 0.3 7000
+  hard_negative_round detector detector-hn 0.0005 1 0.25 3000
+  hard_negative_round detector-hn detector-hn2 0.0003 2 0.3 7000
   echo "detector training took $(( $(date +%s) - start )) s" >&2
   cp "$WORK/detector-hn2/detector.onnx" "$MODELS/detector.onnx"
   cp "$WORK/detector-hn2/metrics.json" "$MODELS/detector.metrics.json"
   cp "$WORK/detector-hn2/parity.json" "$MODELS/detector.parity.json"
   rm -f "$MODELS/manifest.json"
-  echo "{\"train_frames\": $DET_COUNT, \"epochs\": $DET_EPOCHS, \"fine_tune\": {\"epochs\": $DET_FT_EPOCHS, \"lr\": 0.0005, \"seed\": 1, \"freeze_bn\": true, \"hard_negatives\": 0.25, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": 3000}, \"fine_tune_2\": {\"epochs\": $DET_FT_EPOCHS, \"lr\": 0.0003, \"seed\": 2, \"freeze_bn\": true, \"hard_negatives\": 0.3, \"mine_from\": 1, \"mine_every\": 2, \"mine_threshold\": 0.2, \"mine_frames\": 7000}}" > "$MODELS/detector.made.json"
+  echo "{\"train_frames\": $DET_COUNT, \"epochs\": $DET_EPOCHS, \"fine_tune\": ${rounds[0]}, \"fine_tune_2\": ${rounds[1]}}" > "$MODELS/detector.made.json"
 fi
 
 # The engine on whole frames, both models together.

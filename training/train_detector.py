@@ -13,6 +13,7 @@ Run with Debian's /usr/bin/python3 (python3-torch, CPU). See training/README.md.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -138,15 +139,14 @@ def batch(ds, idx, rng, crop=True, hard=()):
         if crop:
             h, w = CROP_H, CROP_W
             poly = lab.get("polygon")
+            centre = None
             if i in hard:
-                cx, cy = rng.choice(hard[i])
-                ox = int(np.clip(cx - rng.uniform(0.15, 0.85) * w, 0, WIDTH - w))
-                oy = int(np.clip(cy - rng.uniform(0.15, 0.85) * h, 0, HEIGHT - h))
+                centre = rng.choice(hard[i])
             elif poly and rng.random() < 0.75:
-                cx = sum(c[0] for c in poly) / 4
-                cy = sum(c[1] for c in poly) / 4
-                ox = int(np.clip(cx - rng.uniform(0.15, 0.85) * w, 0, WIDTH - w))
-                oy = int(np.clip(cy - rng.uniform(0.15, 0.85) * h, 0, HEIGHT - h))
+                centre = (sum(c[0] for c in poly) / 4, sum(c[1] for c in poly) / 4)
+            if centre:
+                ox = int(np.clip(centre[0] - rng.uniform(0.15, 0.85) * w, 0, WIDTH - w))
+                oy = int(np.clip(centre[1] - rng.uniform(0.15, 0.85) * h, 0, HEIGHT - h))
             else:
                 ox, oy = rng.randrange(0, WIDTH - w + 1), rng.randrange(0, HEIGHT - h + 1)
             ox, oy = ox // STRIDE * STRIDE, oy // STRIDE * STRIDE
@@ -224,51 +224,68 @@ def iou(a, b):
     return inter / union if union > 0 else 0.0
 
 
+@contextlib.contextmanager
+def evaluating(model):
+    """Runs the block with model in eval mode and no gradients, then puts every module back in the
+    mode it was in (with --freeze-bn, BatchNorms stay in eval mode while the rest trains)."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for m, t in modes:
+            m.train(t)
+
+
+def forward_frames(model, ds, idx):
+    """The model's output grids for whole frames idx of ds, as numpy [B,9,gh,gw]."""
+    x = torch.from_numpy(np.stack([np.asarray(ds.frames[i]) for i in idx])).float().unsqueeze(1)
+    return model(x).numpy()
+
+
+def ignore_boxes(label):
+    """The label's ignored (too distant) plates as (x0, y0, x1, y1)."""
+    return [(x0, y0, x0 + w, y0 + h) for x0, y0, w, h in (label.get("ignore") or [])]
+
+
 def mine_hard_negatives(model, ds, frames, threshold):
     """Every place in the given training frames where the model sees a plate that is none: peaks
     at or above threshold away from the frame's plate and from its ignored (distant) plates.
     Returns {frame index: [(cx, cy), ...]} in frame pixels."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
     found = {}
-    with torch.no_grad():
+    with evaluating(model):
         for start in range(0, len(frames), 32):
             idx = frames[start:start + 32]
-            x = torch.from_numpy(np.stack([np.asarray(ds.frames[i]) for i in idx])).float().unsqueeze(1)
-            outs = model(x).numpy()
+            outs = forward_frames(model, ds, idx)
             for k, i in enumerate(idx):
                 if (1 / (1 + np.exp(-outs[k][0]))).max() < threshold:
                     continue
                 lab = ds.labels[i]
-                keep = [(x0, y0, x0 + w, y0 + h) for x0, y0, w, h in (lab.get("ignore") or [])]
+                keep = ignore_boxes(lab)
                 if lab.get("polygon"):
                     keep.append(box_of(np.array(lab["polygon"], np.float32)))
                 for _, p in decode(outs[k], threshold):
                     b = box_of(p)
                     if not any(iou(b, t) > 0.05 for t in keep):
                         found.setdefault(i, []).append((float(p[:, 0].mean()), float(p[:, 1].mean())))
-    for m, t in modes:
-        m.train(t)
     return found
 
 
 def evaluate(model, ds, threshold=0.3, limit=None, min_char_px=16):
     """Recall of plates with characters >= min_char_px (IoU >= 0.5), false plates per empty frame,
     false plates per plate frame, mean corner error in input pixels for found plates."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
     n = len(ds) if limit is None else min(limit, len(ds))
     found = total = false_empty = empty = false_plate = plate_frames = 0
     corner_err = []
-    with torch.no_grad():
+    with evaluating(model):
         for start in range(0, n, 16):
             idx = list(range(start, min(n, start + 16)))
-            x = torch.from_numpy(np.stack([np.asarray(ds.frames[i]) for i in idx])).float().unsqueeze(1)
-            outs = model(x).numpy()
+            outs = forward_frames(model, ds, idx)
             for k, i in enumerate(idx):
                 lab = ds.labels[i]
                 peaks = decode(outs[k], threshold)
-                ignore = [(x0, y0, x0 + w, y0 + h) for x0, y0, w, h in (lab.get("ignore") or [])]
+                ignore = ignore_boxes(lab)
                 poly = lab.get("polygon")
                 truth = np.array(poly, np.float32) if poly else None
                 matched = False
@@ -291,8 +308,6 @@ def evaluate(model, ds, threshold=0.3, limit=None, min_char_px=16):
                     if lab.get("char_px", 0) >= min_char_px:
                         total += 1
                         found += int(matched)
-    for m, t in modes:
-        m.train(t)
     return {
         "recall_16px": found / max(1, total), "plates_16px": total,
         "false_plates_per_empty_frame": false_empty / max(1, empty), "empty_frames": empty,
