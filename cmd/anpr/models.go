@@ -167,8 +167,8 @@ validates on 9001; evaluation defaults to 9101.`,
 				return badInput("--count must be at least 1")
 			}
 			if frames {
-				if !(threshold > 0 && threshold < 1) {
-					return badInput("--threshold must be between 0 and 1, got %g", threshold)
+				if err := detect.CheckThreshold(threshold); err != nil {
+					return badInput("--%v", err)
 				}
 				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}

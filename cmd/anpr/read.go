@@ -82,6 +82,9 @@ exit code is then 2.`,
   find crops -name '*.jpg' | anpr read --crop -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := detect.CheckThreshold(threshold); err != nil {
+				return badInput("--%v", err)
+			}
 			var readOne func(gocv.Mat) ([]plateRead, error)
 			if crop {
 				reader, err := ocr.Open(modelPath, ocr.Options{SHA256: manifestSHA(modelPath)})

@@ -66,6 +66,9 @@ instead.`,
 			if err := scene.CheckCondition(condition); err != nil {
 				return usageError{err}
 			}
+			if err := detect.CheckThreshold(threshold); err != nil {
+				return badInput("--%v", err)
+			}
 			switch {
 			case fps <= 0 || fps > 60:
 				return badInput("--fps %g: want more than 0 and at most 60", fps)

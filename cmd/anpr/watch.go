@@ -84,6 +84,9 @@ JPEGs there and names them in the line.`,
 			if src == "" || camera == "" {
 				return badInput("--source and --camera are required")
 			}
+			if err := detect.CheckThreshold(threshold); err != nil {
+				return badInput("--%v", err)
+			}
 			if strings.ContainsAny(camera, "/\\") {
 				return badInput("--camera %q: no slashes in a camera id", camera)
 			}

@@ -40,9 +40,9 @@ const DefaultThreshold = 0.25
 // Options configure a Detector.
 type Options struct {
 	SHA256 string // when set, the model file must hash to it
-	// Threshold is the least centre score reported as a plate;
-	// DefaultThreshold when zero. Lower finds more faint plates and more
-	// things that are not.
+	// Threshold is the least centre score reported as a plate, above 0
+	// and below 1 (see CheckThreshold); DefaultThreshold when zero. Lower
+	// finds more faint plates and more things that are not.
 	Threshold float64
 	// MaxPlates caps the plates reported per frame, best first; 16 when zero.
 	MaxPlates int
@@ -58,18 +58,31 @@ type Detector struct {
 // Open loads a detector model, checked first in a child process so that a
 // broken model gives an error, not an abort (see onnx.Load).
 func Open(path string, opts Options) (*Detector, error) {
+	if opts.Threshold == 0 {
+		opts.Threshold = DefaultThreshold
+	}
+	if err := CheckThreshold(opts.Threshold); err != nil {
+		return nil, fmt.Errorf("detector: %w", err)
+	}
 	net, err := onnx.Load(onnx.Spec{Path: path, SHA256: opts.SHA256, InputWidth: InputWidth, InputHeight: InputHeight,
 		Outputs: Channels * GridWidth * GridHeight})
 	if err != nil {
 		return nil, fmt.Errorf("detector %w", err)
 	}
-	if opts.Threshold == 0 {
-		opts.Threshold = DefaultThreshold
-	}
 	if opts.MaxPlates == 0 {
 		opts.MaxPlates = 16
 	}
 	return &Detector{net: net, opts: opts}, nil
+}
+
+// CheckThreshold says whether t can be a detection threshold. A centre
+// score is a probability: at 0 every cell of the grid would be a plate, at
+// 1 none, and a threshold outside them is a mistake for one inside.
+func CheckThreshold(t float64) error {
+	if !(t > 0 && t < 1) { // NaN too
+		return fmt.Errorf("threshold %g: want a score above 0 and below 1", t)
+	}
+	return nil
 }
 
 // Close frees the network.
