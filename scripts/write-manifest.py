@@ -32,8 +32,11 @@ if os.path.exists(os.path.join(models, "reader.onnx")):
         "training": {"script": "training/train_reader.py", "arch": m.get("arch", "slots"), "seed": 1,
                      "train_seeds": made.get("train_seeds", [1001]), "train_crops": made.get("train_crops"),
                      "validation_seed": 9001, "device": made.get("device", "cpu"),
-                     "invert": m.get("args", {}).get("invert", 0.0), "batch": m.get("batch"),
-                     "learning_rate": m.get("args", {}).get("lr"), "note": made.get("note"),
+                     # made.json says the first training's batch and rate where a fine-tune
+                     # (its own entry) wrote the metrics.
+                     "invert": m.get("args", {}).get("invert", 0.0), "batch": made.get("batch", m.get("batch")),
+                     "learning_rate": made.get("lr", m.get("args", {}).get("lr")), "note": made.get("note"),
+                     "fine_tune": made.get("fine_tune"),
                      "validation_crops": 4000, "epochs": made.get("epochs"),
                      "augmentation": m.get("args", {}).get("aug", 0.7),
                      "split_lines": made.get("split_lines", False)},

@@ -602,6 +602,9 @@ def parse_args(argv):
                    help="write reader.pt and metrics.json only (export later with --export-only)")
     p.add_argument("--export-only", action="store_true",
                    help="export OUT/reader.pt (from a --skip-export run) and complete OUT/metrics.json")
+    p.add_argument("--temperature", type=float, default=1.0,
+                   help="divide the exported model's logits by this (under 1 makes its reads surer); reader.pt "
+                        "keeps the trained weights")
     return p.parse_args(argv)
 
 
@@ -816,6 +819,16 @@ def finish(args, log, model, val, metrics, t_start):
     metrics.json."""
     ctc = isinstance(model, LineReader)
     model.eval()
+    if args.temperature != 1.0:
+        # Scaling the last layer scales the logits: the argmax, so every read, stays, while the
+        # probabilities the Go side turns into confidences sharpen (T < 1) or soften.
+        if not args.temperature > 0 or not ctc:
+            raise SystemExit(f"--temperature {args.temperature}: want a number above 0, for a line reader")
+        with torch.no_grad():
+            model.classify.weight /= args.temperature
+            model.classify.bias /= args.temperature
+        log(f"temperature {args.temperature}: logits divided by it in the exported model")
+    metrics["temperature"] = args.temperature
     final, plate_ok = evaluate(model, val.images, val.targets, val.conditions)
     log(f"final val plate_exact={final['plate_exact']:.4f} char_accuracy={final['char_accuracy']:.4f}")
     if "per_condition" in final:
