@@ -605,7 +605,11 @@ def parse_args(argv):
     p.add_argument("--temperature", type=float, default=1.0,
                    help="divide the exported model's logits by this (under 1 makes its reads surer); reader.pt "
                         "keeps the trained weights")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    # Checked here, not at export: a bad value should not cost a whole training run first.
+    if args.temperature != 1.0 and not (args.temperature > 0 and issubclass(ARCHES[args.arch], LineReader)):
+        p.error(f"--temperature {args.temperature}: want a number above 0, for a line reader (--arch ctc...)")
+    return args
 
 
 def one_cycle(f, max_lr, pct_start=0.15, div=25.0, final_div=1e4):
@@ -821,9 +825,8 @@ def finish(args, log, model, val, metrics, t_start):
     model.eval()
     if args.temperature != 1.0:
         # Scaling the last layer scales the logits: the argmax, so every read, stays, while the
-        # probabilities the Go side turns into confidences sharpen (T < 1) or soften.
-        if not args.temperature > 0 or not ctc:
-            raise SystemExit(f"--temperature {args.temperature}: want a number above 0, for a line reader")
+        # probabilities the Go side turns into confidences sharpen (T < 1) or soften (checked in
+        # parse_args).
         with torch.no_grad():
             model.classify.weight /= args.temperature
             model.classify.bias /= args.temperature
