@@ -118,6 +118,8 @@ func TestBadScenariosNameTheLineAndProblem(t *testing.T) {
 		{"render window outside", `until: "08:07"`, `until: "09:07"`, 21, "render.until: 2026-03-03 09:07:00 is not after"},
 		{"too many near misses", "ghosts: 0", "ghosts: 0\n  near_misses: 400000", 8, "hotlist.near_misses: 400000 near misses need as many innocent vehicles"},
 		{"share out of range", "share: 0.5", "share: 1.5", 19, "render.share: 1.5"},
+		{"detection threshold over 1", "2s\n", "2s\nengine:\n  detector_threshold: 1.5\n", 26, "engine.detector_threshold: threshold 1.5: want a score above 0 and below 1"},
+		{"detection threshold not a number", "2s\n", "2s\nengine:\n  detector_threshold: .nan\n", 26, "engine.detector_threshold: threshold NaN"},
 	}
 	for _, c := range cases {
 		text := strings.Replace(good, c.old, c.new, 1)

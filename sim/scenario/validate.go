@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"anpr/engine/detect"
 	"anpr/sim/camera"
 	"anpr/sim/scene"
 	"anpr/sim/traffic"
@@ -237,8 +238,10 @@ func (v *validator) checkEngine() {
 	}
 	e.DetectorPath = model("detector", e.Detector, "fixtures/models/detector.onnx")
 	e.ReaderPath = model("reader", e.Reader, "fixtures/models/reader.onnx")
-	if e.DetectorThreshold < 0 || e.DetectorThreshold >= 1 {
-		v.bad("engine.detector_threshold", "%g: want 0 (the engine's default) or a score above 0 and below 1", e.DetectorThreshold)
+	if e.DetectorThreshold != 0 { // 0: the engine's default
+		if err := detect.CheckThreshold(e.DetectorThreshold); err != nil {
+			v.bad("engine.detector_threshold", "%v (or 0, the engine's default)", err)
+		}
 	}
 	if e.MinConfidence < 0 || e.MinConfidence >= 1 {
 		v.bad("engine.min_confidence", "%g: want 0 (the default) to under 1", e.MinConfidence)
