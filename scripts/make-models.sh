@@ -57,11 +57,14 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   # conditions it reads worst, which the road's mix (condition mixed) draws 4 to 10% of the time
   # each, with a fifth from that mix so the rest is not forgotten. Exported with its logits
   # divided by 0.7: it comes out less sure of its reads than the model it starts from, on whose
-  # confidences the engine's gates were set. condition_set CONDITION COUNT SEED.
-  ft_sets=()
+  # confidences the engine's gates were set. condition_set CONDITION COUNT SEED; what each call
+  # and the settings below did goes into reader.made.json.
+  ft_sets=() ft_conditions=() ft_counts=() ft_seeds=() ft_crops=0
+  ft_epochs=2 ft_batch=128 ft_lr=0.0003 ft_temperature=0.7
   condition_set() {
     bin/anpr models prepare --for reader --split-lines --condition "$1" --count "$2" --seed "$3" --date "$DATE" --out "$WORK/ft-lines-$1-$3"
     ft_sets+=(--train "$WORK/ft-lines-$1-$3")
+    ft_conditions+=("\"$1\"") ft_counts+=("$2") ft_seeds+=("$3") ft_crops=$(( ft_crops + $2 ))
   }
   condition_set motion 24000 1101
   condition_set dusk 24000 1102
@@ -74,8 +77,8 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   mkdir -p "$WORK/reader-ft"
   /usr/bin/python3 training/train_reader.py --arch "$READER_ARCH" --device "$DEVICE" \
     "${ft_sets[@]}" --val "$WORK/val-lines-9001" --out "$WORK/reader-ft" \
-    --init "$WORK/reader/reader.onnx" --freeze-bn --temperature 0.7 \
-    --epochs 2 --batch 128 --lr 3e-4 --seed 1 --threads 2 --aug 0.8 --invert 0.1 \
+    --init "$WORK/reader/reader.onnx" --freeze-bn --temperature "$ft_temperature" \
+    --epochs "$ft_epochs" --batch "$ft_batch" --lr "$ft_lr" --seed 1 --threads 2 --aug 0.8 --invert 0.1 \
     --progress "$WORK/reader-ft/progress.txt"
   echo "reader training took $(( $(date +%s) - start )) s" >&2
   cp "$WORK/reader-ft/reader.onnx" "$MODELS/reader.onnx"
@@ -85,7 +88,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model "$MODELS/reader.onnx" --json \
     > "$MODELS/reader.evaluation.json"
   seeds=$(echo $TRAIN_SEEDS | tr ' ' ',')
-  echo "{\"train_crops\": $(( TRAIN_COUNT * $(echo $TRAIN_SEEDS | wc -w) )), \"train_seeds\": [$seeds], \"epochs\": $EPOCHS, \"batch\": 256, \"lr\": 0.003, \"split_lines\": true, \"device\": \"$DEVICE\", \"fine_tune\": {\"crops\": 172000, \"seeds\": [1101, 1102, 1103, 1104, 1105, 1106, 1107, 1108], \"conditions\": [\"motion\", \"dusk\", \"night-colour\", \"rain\", \"spray\", \"fog\", \"low-sun\", \"mixed\"], \"counts\": [24000, 24000, 24000, 24000, 16000, 12000, 12000, 36000], \"epochs\": 2, \"batch\": 128, \"lr\": 0.0003, \"freeze_bn\": true, \"temperature\": 0.7}}" > "$MODELS/reader.made.json"
+  echo "{\"train_crops\": $(( TRAIN_COUNT * $(echo $TRAIN_SEEDS | wc -w) )), \"train_seeds\": [$seeds], \"epochs\": $EPOCHS, \"batch\": 256, \"lr\": 0.003, \"split_lines\": true, \"device\": \"$DEVICE\", \"fine_tune\": {\"crops\": $ft_crops, \"seeds\": [$(IFS=,; echo "${ft_seeds[*]}")], \"conditions\": [$(IFS=,; echo "${ft_conditions[*]}")], \"counts\": [$(IFS=,; echo "${ft_counts[*]}")], \"epochs\": $ft_epochs, \"batch\": $ft_batch, \"lr\": $ft_lr, \"freeze_bn\": true, \"temperature\": $ft_temperature}}" > "$MODELS/reader.made.json"
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then
