@@ -590,6 +590,9 @@ def parse_args(argv):
     p.add_argument("--log-every", type=int, default=50, help="progress line every N batches")
     p.add_argument("--init", metavar="PT|ONNX",
                    help="start from this reader.pt, or an installed reader.onnx, of the same --arch instead of random weights")
+    p.add_argument("--init-temperature", type=float, default=1.0,
+                   help="the --temperature the --init ONNX model was exported at: its classifier is multiplied "
+                        "back by it, so that training goes on from the trained weights")
     p.add_argument("--freeze-bn", action="store_true",
                    help="keep every BatchNorm on its running statistics (training on from an ONNX model needs it)")
     p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
@@ -609,6 +612,9 @@ def parse_args(argv):
     # Checked here, not at export: a bad value should not cost a whole training run first.
     if args.temperature != 1.0 and not (args.temperature > 0 and issubclass(ARCHES[args.arch], LineReader)):
         p.error(f"--temperature {args.temperature}: want a number above 0, for a line reader (--arch ctc...)")
+    if args.init_temperature != 1.0 and not (args.init_temperature > 0 and args.init
+                                             and issubclass(ARCHES[args.arch], LineReader)):
+        p.error(f"--init-temperature {args.init_temperature}: want a number above 0, with --init of a line reader")
     return args
 
 
@@ -665,6 +671,11 @@ def main(argv):
         # Go on from a trained model's weights (the same --arch): more data or epochs for it.
         load_weights(model, args.init, args.freeze_bn)
         log(f"weights from {args.init}")
+        if args.init_temperature != 1.0:
+            with torch.no_grad():
+                model.classify.weight *= args.init_temperature
+                model.classify.bias *= args.init_temperature
+            log(f"classifier multiplied by --init-temperature {args.init_temperature}")
     model = model.to(memory_format=torch.channels_last)
     ctc = isinstance(model, LineReader)
     for st in sets + [val]:

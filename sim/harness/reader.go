@@ -44,8 +44,10 @@ type Misread struct {
 }
 
 // KindScore is plate-exact accuracy over the plates of one kind: a layout
-// (one-line, two-line, motorcycle), or black-and-silver (historic) plates
-// of any layout. The real plates the engine must read come in all of them.
+// (one-line, two-line, motorcycle), black-and-silver (historic) plates of
+// any layout, or plates in the pressed-metal typeface (plate.PressedMetal,
+// drawn only by training mixes and `models evaluate --plate-mix`). The real
+// plates the engine must read come in all of them.
 type KindScore struct {
 	Kind string `json:"kind"`
 	Score
@@ -168,7 +170,7 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	for _, n := range names {
 		rep.PerCondition = append(rep.PerCondition, score(n, groups[n]))
 	}
-	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver} {
+	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver, string(plate.PressedMetal)} {
 		if len(kinds[k]) > 0 {
 			rep.PerKind = append(rep.PerKind, KindScore{Kind: k, Score: score("", kinds[k])})
 		}
@@ -204,6 +206,9 @@ func kindsOf(label scene.Label) []string {
 	kinds := []string{string(label.Layout)}
 	if label.Historic {
 		kinds = append(kinds, blackAndSilver)
+	}
+	if label.Font == plate.PressedMetal {
+		kinds = append(kinds, string(plate.PressedMetal))
 	}
 	return kinds
 }

@@ -33,6 +33,11 @@ type Mix struct {
 	// Black-and-silver plates: shares of the old marks (common on the
 	// classic cars that carry them) and of current ones (rare, and illegal).
 	HistoricOld, HistoricCurrent float64
+	// OldTypeface is the share of plates with a mark from before 2001 that
+	// are drawn in PressedMetal, black-and-silver or not. None on RoadMix:
+	// evaluation sets keep the plates they had before the typeface was
+	// drawn; training sets take it up through OldTypeMix.
+	OldTypeface float64
 }
 
 // RoadMix is the kinds of plate as seen on UK roads (estimates).
@@ -45,7 +50,13 @@ var RoadMix = Mix{TwoLine: 0.09, Motorcycle: 0.03, HistoricOld: 0.20, HistoricCu
 var HardMix = Mix{TwoLine: 0.25, Motorcycle: 0.10, HistoricOld: 0.50, HistoricCurrent: 0.08}
 
 // Mixes names the mixes a command line can choose.
-var Mixes = map[string]Mix{"road": RoadMix, "hard": HardMix}
+var Mixes = map[string]Mix{"road": RoadMix, "hard": HardMix, "old-type": OldTypeMix}
+
+// OldTypeMix is RoadMix with half the plates of marks from before 2001 in
+// the pressed-metal typeface: for training sets that teach a reader the
+// plain-bar 1 of older plates.
+var OldTypeMix = Mix{TwoLine: RoadMix.TwoLine, Motorcycle: RoadMix.Motorcycle,
+	HistoricOld: RoadMix.HistoricOld, HistoricCurrent: RoadMix.HistoricCurrent, OldTypeface: 0.5}
 
 // RandomSpec draws a plate as one might meet it on a UK road for the given
 // display text ("AB12 CDE"): front or rear, one-line, two-line or
@@ -120,6 +131,11 @@ func (m Mix) RandomSpec(rng *rand.Rand, display string, fonts []Font) Spec {
 	}
 	if len(others) > 0 && rng.Float64() >= shareMandatory {
 		s.Font = others[rng.IntN(len(others))]
+	}
+	// Drawn only when asked for, so that mixes without it draw the very
+	// plates they drew before it was added.
+	if m.OldTypeface > 0 && !isCurrentFormat(groups) && rng.Float64() < m.OldTypeface {
+		s.Font = PressedMetal
 	}
 	s.Wear = randomWear(rng)
 	if s.Historic && rng.Float64() < 0.7 {

@@ -37,7 +37,7 @@ func (r *Renderer) Render(s Spec, pxPerMM float64, rng *rand.Rand) (*Plate, erro
 		font = Mandatory
 	}
 	if !r.hasFont(font) {
-		return nil, fmt.Errorf("render plate %q: unknown font %q (have %v)", s.Text, s.Font, r.fonts)
+		return nil, fmt.Errorf("render plate %q: unknown font %q (have %v)", s.Text, s.Font, append(r.Fonts(), PressedMetal))
 	}
 	switch s.Side {
 	case Front, Rear, "":

@@ -359,6 +359,78 @@ func TestMixes(t *testing.T) {
 	}
 }
 
+// The pressed-metal typeface draws a 1 that is a plain bar, the very shape
+// of its I (the mandatory 1 has a flag), with a thinner pen than the
+// mandatory typeface, at the same cap height.
+func TestPressedMetal(t *testing.T) {
+	r := testRenderer(t)
+	ink := func(f Font, text string) (*Plate, int) {
+		p := mustRender(t, r, Spec{Text: text, Font: f, Side: Front}, 2, 1)
+		dark := 0
+		b := p.Image.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if p.Image.NRGBAAt(x, y).A == 255 && luma(p.Image, x, y) < 100 {
+					dark++
+				}
+			}
+		}
+		return p, dark
+	}
+	p1, one := ink(PressedMetal, "1")
+	pI, eye := ink(PressedMetal, "I")
+	if one != eye || p1.Chars[0].Box.Dx() != pI.Chars[0].Box.Dx() {
+		t.Errorf("pressed-metal 1: %d dark px in a %v box, its I %d in %v: want the same plain bar", one, p1.Chars[0].Box, eye, pI.Chars[0].Box)
+	}
+	if _, m1 := ink(Mandatory, "1"); m1 <= one {
+		t.Errorf("mandatory 1 has %d dark px, pressed-metal %d: want the flag to add ink", m1, one)
+	}
+	_, pressedH := ink(PressedMetal, "H")
+	_, mandatoryH := ink(Mandatory, "H")
+	if ratio := float64(pressedH) / float64(mandatoryH); ratio < 0.7 || ratio > 0.9 {
+		t.Errorf("pressed-metal H has %.2f times the mandatory H's ink, want the thinner pen's 0.7 to 0.9", ratio)
+	}
+	for _, text := range []string{"ABCD EFG", "HIJK LMN", "OPQR STU", "VWXY Z01", "2345 678", "9"} {
+		p := mustRender(t, r, Spec{Text: text, Font: PressedMetal}, 1, 1)
+		for _, c := range p.Chars {
+			if h := c.Box.Dy(); h < 76 || h > 84 {
+				t.Errorf("pressed-metal %q is %d px high at 1 px/mm", c.Char, h)
+			}
+		}
+	}
+}
+
+// OldTypeMix draws about half the marks from before 2001 in the
+// pressed-metal typeface and never a current mark; the road and hard mixes
+// never draw it, so the sets they render stay as they were.
+func TestOldTypeMix(t *testing.T) {
+	r := testRenderer(t)
+	const n = 3000
+	for _, m := range []Mix{RoadMix, HardMix, OldTypeMix} {
+		rng := rand.New(rand.NewPCG(11, 1))
+		old, pressed := 0, 0
+		for i := 0; i < n; i++ {
+			mark := randomMark(rng)
+			s := m.RandomSpec(rng, mark, r.Fonts())
+			current := isCurrentFormat(strings.Fields(mark))
+			old += b2i(!current)
+			if s.Font != PressedMetal {
+				continue
+			}
+			pressed++
+			if current || m.OldTypeface == 0 {
+				t.Fatalf("mix %+v drew %q (current format %v) in the pressed-metal typeface", m, mark, current)
+			}
+		}
+		if m.OldTypeface == 0 {
+			continue
+		}
+		if share := float64(pressed) / float64(max(old, 1)); math.Abs(share-m.OldTypeface) > 0.06 {
+			t.Errorf("%d of %d old marks in the pressed-metal typeface (%.2f), want about %.2f", pressed, old, share, m.OldTypeface)
+		}
+	}
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1

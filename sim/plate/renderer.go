@@ -69,14 +69,14 @@ func newRenderer(sys []systemFont) (*Renderer, error) {
 	return r, nil
 }
 
-// Fonts lists the typefaces Render accepts: Mandatory first, then the
-// installed system fonts.
+// Fonts lists the typefaces RandomSpec may draw a plate in: Mandatory
+// first, then the installed system fonts. Render accepts PressedMetal too.
 func (r *Renderer) Fonts() []Font {
 	return append([]Font(nil), r.fonts...)
 }
 
 func (r *Renderer) hasFont(f Font) bool {
-	if f == Mandatory {
+	if f == Mandatory || f == PressedMetal {
 		return true
 	}
 	_, ok := r.faces[f]
@@ -99,9 +99,12 @@ func (r *Renderer) glyph(f Font, c rune, w float64, l lod) (*glyphShape, error) 
 		g   *glyphShape
 		err error
 	)
-	if f == Mandatory {
+	switch f {
+	case Mandatory:
 		g, err = mandatoryGlyph(c, wq, l)
-	} else {
+	case PressedMetal:
+		g, err = pressedGlyph(c, wq, l)
+	default:
 		face, ok := r.faces[f]
 		if !ok {
 			return nil, fmt.Errorf("unknown font %q", f)

@@ -46,6 +46,13 @@ type Font string
 
 const Mandatory Font = "mandatory"
 
+// PressedMetal is the older typeface of plates made before 2001, pressed
+// metal ones above all: the mandatory letters drawn with a thinner pen and a
+// 1 that is a plain bar, with no flag, so that it looks like an I. Render
+// draws it; RandomSpec draws it only where a Mix's OldTypeface says, for
+// training sets, so that evaluation sets stay as they were.
+const PressedMetal Font = "pressed-metal"
+
 // Wear describes how a real plate departs from a clean, legal one. The zero
 // value is a clean, legal plate.
 type Wear struct {

@@ -28,7 +28,7 @@ func main() {
 	split := flag.Bool("split-lines", false, "reader sets: two-line crops' halves side by side")
 	empty := flag.Float64("empty-share", 0.15, "detector sets: share of frames with no plate")
 	date := flag.String("date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
-	mix := flag.String("plate-mix", "road", "reader sets: road, or hard (more two-line, motorcycle and black-and-silver plates)")
+	mix := flag.String("plate-mix", "road", "reader sets: road, hard (more two-line, motorcycle and black-and-silver plates) or old-type (half the old marks in the pressed-metal typeface)")
 	patches := flag.Bool("engine-patches", false, "reader sets: plates cut from --count camera frames as the engine cuts them")
 	detModel := flag.String("detector-model", "fixtures/models/detector.onnx", "with --engine-patches: the plate detector model (ONNX)")
 	flag.Parse()
@@ -47,7 +47,7 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 	}
 	mix, ok := plate.Mixes[mixName]
 	if !ok {
-		return fmt.Errorf("--plate-mix %q: want road or hard", mixName)
+		return fmt.Errorf("--plate-mix %q: want road, hard or old-type", mixName)
 	}
 	ctx := context.Background()
 	start := time.Now()
