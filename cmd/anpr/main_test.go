@@ -64,6 +64,11 @@ func TestExitCodes(t *testing.T) {
 		{"engine patches for a detector set", []string{"models", "prepare", "--for", "detector", "--engine-patches", "--count", "2", "--out", filepath.Join(dir, "i")}, 2},
 		{"engine patches with a missing detector", []string{"models", "prepare", "--engine-patches", "--detector-model", filepath.Join(dir, "none.onnx"), "--count", "2", "--out", filepath.Join(dir, "j")}, 1},
 		{"engine patches work", []string{"models", "prepare", "--split-lines", "--engine-patches", "--detector-model", detectorModel, "--count", "3", "--seed", "3001", "--out", filepath.Join(dir, "patches")}, 0},
+		{"occluded share over 1", []string{"models", "prepare", "--split-lines", "--occluded", "1.5", "--count", "2", "--out", filepath.Join(dir, "k")}, 2},
+		{"occluded share on a detector set", []string{"models", "prepare", "--for", "detector", "--occluded", "0.3", "--count", "2", "--out", filepath.Join(dir, "l")}, 2},
+		{"evaluate with an unknown plate mix", []string{"models", "evaluate", "--plate-mix", "odd", "--count", "1", "--model", readerModel}, 2},
+		{"evaluate frames with a training mix", []string{"models", "evaluate", "--frames", "--plate-mix", "old-type", "--count", "1"}, 2},
+		{"evaluate crops with the old-type mix", []string{"models", "evaluate", "--plate-mix", "old-type", "--condition", "day", "--count", "2", "--model", readerModel}, 0},
 		{"per-image to an unwritable file", []string{"models", "evaluate", "--condition", "day", "--count", "1", "--model", readerModel, "--per-image", filepath.Join(file, "sub")}, 1},
 	}
 	for _, c := range cases {

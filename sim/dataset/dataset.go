@@ -40,6 +40,9 @@ type Request struct {
 	// PlateMix names the plate.Mix the renderer draws from (recorded in
 	// reader sets' meta.json); "" is plate.RoadMix.
 	PlateMix string
+	// Occluded is the renderer's Occluded share (recorded in a reader set's
+	// meta.json); 0 when the conditions drew occlusions as usual.
+	Occluded float64
 	// Progress, when set, is called after each image with the number done.
 	Progress func(done int)
 }

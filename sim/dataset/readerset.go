@@ -37,6 +37,9 @@ type ReaderMetaInfo struct {
 	// PlateMix names the plate.Mix the plates were drawn from when it was
 	// not the road's.
 	PlateMix string `json:"plate_mix,omitempty"`
+	// Occluded is the share of plates drawn with a tow bar or bike rack in
+	// front, when the set was made with one (scene.Options.Occluded).
+	Occluded float64 `json:"occluded,omitempty"`
 	// EnginePatches: the images are plates cut from camera frames as the
 	// engine cuts them (WriteEnginePatchSet), Frames of them, not crops.
 	EnginePatches bool      `json:"engine_patches,omitempty"`
@@ -115,7 +118,7 @@ func writeReaderFiles(ctx context.Context, q Request, render func(i int) (reader
 		}
 	}
 	info := ReaderMetaInfo{Count: written, Height: ocr.InputHeight, Width: ocr.InputWidth,
-		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Made: time.Now().UTC()}
+		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Occluded: q.Occluded, Made: time.Now().UTC()}
 	if q.Kind == scene.KindScene {
 		info.EnginePatches, info.Frames = true, q.Count
 	}

@@ -42,6 +42,11 @@ type Options struct {
 	// PlateMix is how often the rarer kinds of plate are drawn;
 	// plate.RoadMix when zero.
 	PlateMix plate.Mix
+	// Occluded, when above 0, is the share of plates with a tow bar or a
+	// bike rack in front of them (half each), in place of the 7% the
+	// conditions draw: for training sets that teach a reader plates partly
+	// hidden. Each image is otherwise the one its seed gives without it.
+	Occluded float64
 }
 
 // ErrBadOptions marks options no renderer can honour.
@@ -71,6 +76,9 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	}
 	if opts.MinCharPx < 4 || opts.MaxCharPx < opts.MinCharPx || opts.MaxCharPx > 400 {
 		return nil, fmt.Errorf("%w: character height range %g..%g px: want 4 <= min <= max <= 400", ErrBadOptions, opts.MinCharPx, opts.MaxCharPx)
+	}
+	if !(opts.Occluded >= 0 && opts.Occluded <= 1) {
+		return nil, fmt.Errorf("%w: occluded share %v: want 0 to 1", ErrBadOptions, opts.Occluded)
 	}
 	if opts.AsOf.IsZero() {
 		opts.AsOf = time.Now()
@@ -206,6 +214,14 @@ func (r *Renderer) render(kind Kind, condition string, seed uint64, subject *Sub
 	cond, err := drawCondition(rng, condition)
 	if err != nil {
 		return Sample{}, err
+	}
+	if r.opts.Occluded > 0 {
+		// A stream of its own, so that the rest of the image is drawn as without it.
+		orng := rand.New(rand.NewPCG(seed, 0x4F43434C)) // "OCCL"
+		cond.Occlusion = ""
+		if orng.Float64() < r.opts.Occluded {
+			cond.Occlusion = [...]string{"tow-bar", "bike-rack"}[orng.IntN(2)]
+		}
 	}
 	mark := vrm.GenerateMix(rng, r.opts.AsOf)
 	if subject != nil {

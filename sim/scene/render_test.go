@@ -3,6 +3,7 @@ package scene
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image"
 	"testing"
 	"time"
@@ -199,6 +200,49 @@ func TestUnknownConditionAndKindAreRefused(t *testing.T) {
 	}
 	if _, err := r.Render("poster", "day", 1); err == nil {
 		t.Error("unknown kind rendered")
+	}
+}
+
+// Options.Occluded puts a tow bar or bike rack in front of its share of the
+// plates (both kinds of it), leaves the rest of each image's draw as it was
+// (the same mark and condition), and a share outside 0 to 1 is refused.
+func TestOccludedShare(t *testing.T) {
+	plain := newTestRenderer(t)
+	for _, share := range []float64{-0.1, 1.5} {
+		if _, err := NewRenderer(Options{AsOf: asOf, Occluded: share}); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("Occluded %v: err %v, want ErrBadOptions", share, err)
+		}
+	}
+	for _, share := range []float64{1, 0.5} {
+		r, err := NewRenderer(Options{AsOf: asOf, Occluded: share})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		const n = 100
+		for seed := uint64(0); seed < n; seed++ {
+			s, err := r.Render(KindCrop, Mixed, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Image.Close()
+			p, err := plain.Render(KindCrop, Mixed, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Image.Close()
+			if s.Label.Plate != p.Label.Plate || s.Label.Condition.Name != p.Label.Condition.Name {
+				t.Errorf("seed %d: %s in %s, without the share %s in %s", seed, s.Label.Plate, s.Label.Condition.Name, p.Label.Plate, p.Label.Condition.Name)
+			}
+			kinds[s.Label.Condition.Occlusion]++
+		}
+		r.Close()
+		if got := 1 - float64(kinds[""])/n; got < share-0.15 || got > share+0.15 {
+			t.Errorf("Occluded %v: %v of %d plates occluded (%v)", share, got, n, kinds)
+		}
+		if kinds["tow-bar"] == 0 || kinds["bike-rack"] == 0 {
+			t.Errorf("Occluded %v: want tow bars and bike racks, got %v", share, kinds)
+		}
 	}
 }
 
