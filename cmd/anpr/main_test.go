@@ -68,6 +68,8 @@ func TestExitCodes(t *testing.T) {
 		{"occluded share on a detector set", []string{"models", "prepare", "--for", "detector", "--occluded", "0.3", "--count", "2", "--out", filepath.Join(dir, "l")}, 2},
 		{"evaluate with an unknown plate mix", []string{"models", "evaluate", "--plate-mix", "odd", "--count", "1", "--model", readerModel}, 2},
 		{"evaluate frames with a training mix", []string{"models", "evaluate", "--frames", "--plate-mix", "old-type", "--count", "1"}, 2},
+		{"evaluate frames with occlusions forced", []string{"models", "evaluate", "--frames", "--occluded", "0.5", "--count", "1"}, 2},
+		{"evaluate crops at an occluded share under 0", []string{"models", "evaluate", "--occluded", "-1", "--count", "1", "--model", readerModel}, 2},
 		{"evaluate crops with the old-type mix", []string{"models", "evaluate", "--plate-mix", "old-type", "--condition", "day", "--count", "2", "--model", readerModel}, 0},
 		{"per-image to an unwritable file", []string{"models", "evaluate", "--condition", "day", "--count", "1", "--model", readerModel, "--per-image", filepath.Join(file, "sub")}, 1},
 	}

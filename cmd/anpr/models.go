@@ -148,7 +148,7 @@ func newModelsEvaluateCommand() *cobra.Command {
 		count, empty                                            int
 		seed                                                    uint64
 		asJSON, frames                                          bool
-		threshold                                               float64
+		threshold, occluded                                     float64
 	)
 	cmd := &cobra.Command{
 		Use:   "evaluate [--frames] [--condition each|mixed|NAME] [--count N] [--seed S]",
@@ -172,7 +172,9 @@ changed.
 --plate-mix (crops) draws the kinds of plate as a training mix does, to see
 how a reader reads the plates a mix adds: old-type draws half the marks from
 before 2001 in the pressed-metal typeface (plain-bar 1), scored as a kind of
-plate of its own. The README's figures use the road's mix, the default.
+plate of its own; --occluded SHARE puts a tow bar or bike rack in front of
+that share of the plates. Occluded plates are a kind of their own either way.
+The README's figures use the road's mix and no --occluded, the defaults.
 
 Use seeds the training never used: make models trains on 1001 and up and
 validates on 9001; evaluation defaults to 9101.`,
@@ -195,15 +197,18 @@ validates on 9001; evaluation defaults to 9101.`,
 				return badInput("--plate-mix %q: want one of %s", mixName, mixNames())
 			}
 			if frames {
-				if mix != plate.RoadMix {
-					return badInput("--plate-mix is for crop evaluations; frames use the road's mix")
+				if mix != plate.RoadMix || occluded != 0 {
+					return badInput("--plate-mix and --occluded are for crop evaluations; frames draw plates as on the road")
 				}
 				if err := detect.CheckThreshold(threshold); err != nil {
 					return badInput("--%v", err)
 				}
 				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}
-			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix})
+			if !(occluded >= 0 && occluded <= 1) {
+				return badInput("--occluded %v: want a share from 0 to 1", occluded)
+			}
+			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded})
 			if err != nil {
 				return err
 			}
@@ -244,6 +249,7 @@ validates on 9001; evaluation defaults to 9101.`,
 	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "with --frames: least detection score taken as a plate")
 	f.StringVar(&perImage, "per-image", "", "also write every image's result to this file, one JSON line each")
 	f.StringVar(&mixName, "plate-mix", "road", "crops: the kinds of plate drawn (road, hard or old-type; see above)")
+	f.Float64Var(&occluded, "occluded", 0, "crops: share of plates with a tow bar or bike rack in front (0: as the conditions draw them, 7%)")
 	return cmd
 }
 

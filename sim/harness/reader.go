@@ -45,9 +45,10 @@ type Misread struct {
 
 // KindScore is plate-exact accuracy over the plates of one kind: a layout
 // (one-line, two-line, motorcycle), black-and-silver (historic) plates of
-// any layout, or plates in the pressed-metal typeface (plate.PressedMetal,
-// drawn only by training mixes and `models evaluate --plate-mix`). The real
-// plates the engine must read come in all of them.
+// any layout, plates in the pressed-metal typeface (plate.PressedMetal,
+// drawn only by training mixes and `models evaluate --plate-mix`), or plates
+// with a tow bar or bike rack in front of them. The real plates the engine
+// must read come in all of them.
 type KindScore struct {
 	Kind string `json:"kind"`
 	Score
@@ -170,7 +171,7 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	for _, n := range names {
 		rep.PerCondition = append(rep.PerCondition, score(n, groups[n]))
 	}
-	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver, string(plate.PressedMetal)} {
+	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver, string(plate.PressedMetal), occluded} {
 		if len(kinds[k]) > 0 {
 			rep.PerKind = append(rep.PerKind, KindScore{Kind: k, Score: score("", kinds[k])})
 		}
@@ -198,8 +199,12 @@ func score(name string, os []outcome) Score {
 	return s
 }
 
-// blackAndSilver names historic plates (light characters on black) as a kind.
-const blackAndSilver = "black-and-silver"
+// blackAndSilver names historic plates (light characters on black) as a
+// kind; occluded those with a tow bar or bike rack in front of them.
+const (
+	blackAndSilver = "black-and-silver"
+	occluded       = "occluded"
+)
 
 // kindsOf lists the kinds (KindScore) a rendered plate belongs to.
 func kindsOf(label scene.Label) []string {
@@ -209,6 +214,9 @@ func kindsOf(label scene.Label) []string {
 	}
 	if label.Font == plate.PressedMetal {
 		kinds = append(kinds, string(plate.PressedMetal))
+	}
+	if label.Condition.Occlusion != "" {
+		kinds = append(kinds, occluded)
 	}
 	return kinds
 }

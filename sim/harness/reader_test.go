@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"anpr/engine/ocr"
+	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -45,7 +46,8 @@ func TestCommittedReaderAccuracy(t *testing.T) {
 	layouts := 0
 	for _, k := range rep.PerKind {
 		t.Logf("%-16s %3d/%3d plate-exact (%.1f%%)", k.Kind, k.Exact, k.Reads, 100*k.Rate)
-		if k.Kind != blackAndSilver {
+		switch k.Kind {
+		case string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle):
 			layouts += k.Reads
 		}
 	}
