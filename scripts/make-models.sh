@@ -8,7 +8,7 @@
 #   detector: training 2001, validation 9401 (model selection)
 #   engine:   frame evaluation 9501 (detect and read, after both are made)
 #   tests:    CI crop set 9201, CI frame set 9202; demo 9301; bench recognise 9601
-#   development (choosing rules, never reported as results): 9701
+#   development (choosing rules, never reported as results): 9701, 9702, 9703; crops 9711, 9721
 # The reader is the wide line reader (CTC over 40 columns; two-line crops'
 # halves side by side: models prepare --split-lines), trained on three sets of
 # 120,000 crops with a tenth of them inverted (light characters on dark), then
