@@ -54,6 +54,9 @@ type decodeOptions struct {
 	// best a valid mark may be and still be preferred to it.
 	maxPenalty float64
 	confusions *vrm.ConfusionModel
+	// plainBarOne: a confusion candidate with a 1 where the model read an I
+	// is judged as if the model had read the 1 (see logProbPlainBarOne).
+	plainBarOne bool
 }
 
 // slotProbs is the softmax of each slot's scores.
@@ -98,6 +101,24 @@ func (p *slotProbs) logProb(text string) float64 {
 			}
 		}
 		lp += math.Log(math.Max(p[s][c], 1e-12))
+	}
+	return lp
+}
+
+// logProbPlainBarOne is logProb with each 1 of text given the likelier of
+// the model's 1 and I: in the typefaces of older plates (pressed metal,
+// many made before 2001) the 1 is a plain bar, the very shape of an I, so
+// an I read where the format wants a digit is as good evidence of a 1.
+func (p *slotProbs) logProbPlainBarOne(text string) float64 {
+	lp := p.logProb(text)
+	if math.IsInf(lp, -1) {
+		return lp
+	}
+	one, eye := charClass('1'), charClass('I')
+	for s := 0; s < len(text); s++ {
+		if text[s] == '1' && p[s][eye] > p[s][one] {
+			lp += math.Log(p[s][eye]) - math.Log(math.Max(p[s][one], 1e-12))
+		}
 	}
 	return lp
 }
@@ -204,8 +225,12 @@ func decodeProbs(p *slotProbs, o decodeOptions) Read {
 		}
 		if prior == "" && o.confusions != nil {
 			bestLP := math.Inf(-1)
+			score := p.logProb
+			if o.plainBarOne {
+				score = p.logProbPlainBarOne
+			}
 			for _, c := range o.confusions.Candidates(best.text, o.asOf, 8) {
-				if lp := p.logProb(c.Mark.Text); best.lp-lp <= o.maxPenalty && lp > bestLP {
+				if lp := score(c.Mark.Text); best.lp-lp <= o.maxPenalty && lp > bestLP {
 					chosen, prior, bestLP = path{text: c.Mark.Text, lp: lp}, "confusion", lp
 				}
 			}

@@ -106,3 +106,27 @@ func TestReadWithNoCharactersIsEmpty(t *testing.T) {
 		t.Fatalf("got %+v", r)
 	}
 }
+
+// An older plate's plain-bar 1 is read as an I: DWV99IG is no mark, and
+// the model gives the 1 too little to make DWV991G of it. With plainBarOne
+// (plate patches) the I counts for the 1, and the valid mark is chosen;
+// without it (detections in frames) the read stays as the model made it.
+func TestPlainBarOne(t *testing.T) {
+	slots := sure("DWV99")
+	slots = append(slots, map[string]float64{"I": 0.97, "1": 0.001}, map[string]float64{"G": 1})
+	p := softmax(scoresFor(slots...))
+	if r := decodeProbs(&p, opts); r.Text != "DWV99IG" || r.Valid {
+		t.Errorf("without plainBarOne: %s (valid %v), want DWV99IG as read", r.Text, r.Valid)
+	}
+	withBar := opts
+	withBar.plainBarOne = true
+	r := decodeProbs(&p, withBar)
+	if r.Text != "DWV991G" || !r.Valid || r.Prior != "confusion" || r.Raw != "DWV99IG" {
+		t.Errorf("with plainBarOne: %s (valid %v, prior %q, raw %q), want DWV991G from DWV99IG by confusion", r.Text, r.Valid, r.Prior, r.Raw)
+	}
+	// An I where the format wants a letter stays an I.
+	p = softmax(scoresFor(sure("AB12CDI")...))
+	if r := decodeProbs(&p, withBar); r.Text != "AB12CDI" {
+		t.Errorf("AB12CDI read %s", r.Text)
+	}
+}

@@ -153,7 +153,11 @@ func (r *Reader) readLine(scores []float32, patch bool) (Read, error) {
 		return Read{}, fmt.Errorf("model gave %d scores, want %d", len(scores), Frames*Classes)
 	}
 	p := framesToSlots(scores)
-	read := decodeProbs(&p, r.decodeOptions())
+	opts := r.decodeOptions()
+	// A patch may be a roadside photo of an older plate, whose 1 is a plain
+	// bar; in frames, sign lettering would turn into valid marks.
+	opts.plainBarOne = patch
+	read := decodeProbs(&p, opts)
 	if read.Valid {
 		return read, nil
 	}
