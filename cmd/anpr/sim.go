@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"anpr/sim/dataset"
+	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -27,10 +28,10 @@ func newSimCommand() *cobra.Command {
 
 func newSimRenderCommand() *cobra.Command {
 	var (
-		kind, condition, out, asOf string
-		count                      int
-		seed                       uint64
-		minChar, maxChar           float64
+		kind, condition, out, asOf, mixName string
+		count                               int
+		seed                                uint64
+		minChar, maxChar, occluded          float64
 	)
 	cmd := &cobra.Command{
 		Use:   "render --kind crop|scene|empty --count N --seed S --condition NAME|mixed --out DIR",
@@ -45,6 +46,10 @@ format, box, polygon, character boxes, condition, camera placement...).
 
 Conditions:
 ` + scene.DescribeConditions() + `
+--plate-mix and --occluded draw plates as training sets may (see models
+prepare): to look at what a training mix holds. Their labels name the
+typeface (font) and any occlusion (condition.occlusion).
+
 The same seed gives the same images. labels.jsonl is written last: a set
 without it is incomplete.`,
 		Example: `  anpr sim render --kind crop --count 1000 --seed 7 --condition night-ir --out /tmp/ir
@@ -55,8 +60,13 @@ without it is incomplete.`,
 			if err != nil {
 				return err
 			}
+			mix, ok := plate.Mixes[mixName]
+			if !ok {
+				return badInput("--plate-mix %q: want one of %s", mixName, mixNames())
+			}
 			req := dataset.Request{Kind: scene.Kind(kind), Condition: condition, Count: count, Seed: seed, Dir: out}
-			return renderSet(cmd, req, scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar}, dataset.Write)
+			opts := scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar, PlateMix: mix, Occluded: occluded}
+			return renderSet(cmd, req, opts, dataset.Write)
 		},
 	}
 	f := cmd.Flags()
@@ -68,6 +78,8 @@ without it is incomplete.`,
 	f.StringVar(&asOf, "date", "", "date the plates are issued up to, YYYY-MM-DD (default today)")
 	f.Float64Var(&minChar, "min-char-px", 12, "smallest character height in pixels")
 	f.Float64Var(&maxChar, "max-char-px", 90, "largest character height in pixels")
+	f.StringVar(&mixName, "plate-mix", "road", "kinds of plate: road, hard or old-type (see models prepare)")
+	f.Float64Var(&occluded, "occluded", 0, "share of plates with a tow bar or bike rack in front (0: as the conditions draw them, 7%)")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
