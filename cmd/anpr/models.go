@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -80,9 +81,9 @@ for training and 9001 and up for evaluation.`,
 			if err != nil {
 				return err
 			}
-			mix, ok := plate.Mixes[mixName]
-			if !ok {
-				return badInput("--plate-mix %q: want one of %s", mixName, mixNames())
+			mix, err := plateMix(mixName)
+			if err != nil {
+				return err
 			}
 			switch model {
 			case "reader":
@@ -90,12 +91,7 @@ for training and 9001 and up for evaluation.`,
 				if mix != plate.RoadMix {
 					req.PlateMix = mixName
 				}
-				if !(occluded >= 0 && occluded <= 1) {
-					return badInput("--occluded %v: want a share from 0 to 1", occluded)
-				}
-				if occluded > 0 {
-					req.Occluded = occluded
-				}
+				req.Occluded = occluded // the renderer refuses a share outside 0..1
 				opts := scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded}
 				if enginePatches {
 					req.Kind = scene.KindScene // frames are what is rendered
@@ -192,9 +188,9 @@ validates on 9001; evaluation defaults to 9101.`,
 			if count <= 0 {
 				return badInput("--count must be at least 1")
 			}
-			mix, ok := plate.Mixes[mixName]
-			if !ok {
-				return badInput("--plate-mix %q: want one of %s", mixName, mixNames())
+			mix, err := plateMix(mixName)
+			if err != nil {
+				return err
 			}
 			if frames {
 				if mix != plate.RoadMix || occluded != 0 {
@@ -205,11 +201,10 @@ validates on 9001; evaluation defaults to 9101.`,
 				}
 				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}
-			if !(occluded >= 0 && occluded <= 1) {
-				return badInput("--occluded %v: want a share from 0 to 1", occluded)
-			}
 			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded})
-			if err != nil {
+			if errors.Is(err, scene.ErrBadOptions) {
+				return usageError{err}
+			} else if err != nil {
 				return err
 			}
 			defer r.Close()
@@ -340,8 +335,11 @@ func evaluateFrames(cmd *cobra.Command, date time.Time, condition string, count,
 	return nil
 }
 
-// mixNames lists the plate mixes a command line can choose, sorted.
-func mixNames() string {
-	names := slices.Sorted(maps.Keys(plate.Mixes))
-	return strings.Join(names, ", ")
+// plateMix is the plate mix a --plate-mix flag names.
+func plateMix(name string) (plate.Mix, error) {
+	mix, ok := plate.Mixes[name]
+	if !ok {
+		return plate.Mix{}, badInput("--plate-mix %q: want one of %s", name, strings.Join(slices.Sorted(maps.Keys(plate.Mixes)), ", "))
+	}
+	return mix, nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"anpr/sim/dataset"
-	"anpr/sim/plate"
 	"anpr/sim/scene"
 )
 
@@ -60,9 +59,9 @@ without it is incomplete.`,
 			if err != nil {
 				return err
 			}
-			mix, ok := plate.Mixes[mixName]
-			if !ok {
-				return badInput("--plate-mix %q: want one of %s", mixName, mixNames())
+			mix, err := plateMix(mixName)
+			if err != nil {
+				return err
 			}
 			req := dataset.Request{Kind: scene.Kind(kind), Condition: condition, Count: count, Seed: seed, Dir: out}
 			opts := scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar, PlateMix: mix, Occluded: occluded}

@@ -55,8 +55,11 @@ var Mixes = map[string]Mix{"road": RoadMix, "hard": HardMix, "old-type": OldType
 // OldTypeMix is RoadMix with half the plates of marks from before 2001 in
 // the pressed-metal typeface: for training sets that teach a reader the
 // plain-bar 1 of older plates.
-var OldTypeMix = Mix{TwoLine: RoadMix.TwoLine, Motorcycle: RoadMix.Motorcycle,
-	HistoricOld: RoadMix.HistoricOld, HistoricCurrent: RoadMix.HistoricCurrent, OldTypeface: 0.5}
+var OldTypeMix = func() Mix {
+	m := RoadMix
+	m.OldTypeface = 0.5
+	return m
+}()
 
 // RandomSpec draws a plate as one might meet it on a UK road for the given
 // display text ("AB12 CDE"): front or rear, one-line, two-line or

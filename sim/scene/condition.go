@@ -171,12 +171,18 @@ func drawCondition(rng *rand.Rand, name string) (Condition, error) {
 	}
 	switch r := rng.Float64(); {
 	case r < 0.04:
-		c.Occlusion = "tow-bar"
+		c.Occlusion = occlusionTowBar
 	case r < 0.07:
-		c.Occlusion = "bike-rack"
+		c.Occlusion = occlusionBikeRack
 	}
 	return c, nil
 }
+
+// What may hang in front of a plate (Condition.Occlusion).
+const (
+	occlusionTowBar   = "tow-bar"
+	occlusionBikeRack = "bike-rack"
+)
 
 func drawMixed(rng *rand.Rand) string {
 	names := ConditionNames()

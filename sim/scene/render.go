@@ -220,7 +220,7 @@ func (r *Renderer) render(kind Kind, condition string, seed uint64, subject *Sub
 		orng := rand.New(rand.NewPCG(seed, 0x4F43434C)) // "OCCL"
 		cond.Occlusion = ""
 		if orng.Float64() < r.opts.Occluded {
-			cond.Occlusion = [...]string{"tow-bar", "bike-rack"}[orng.IntN(2)]
+			cond.Occlusion = [...]string{occlusionTowBar, occlusionBikeRack}[orng.IntN(2)]
 		}
 	}
 	mark := vrm.GenerateMix(rng, r.opts.AsOf)

@@ -243,7 +243,7 @@ func paintOcclusion(rng *rand.Rand, kind string, c *canvas, f facePlane, plateW,
 	fill := func(pts [][2]float64, col color.RGBA) { fillPoly(&c.img, c, pts, col) }
 	metal := rgb(45, 45, 48)
 	switch kind {
-	case "tow-bar":
+	case occlusionTowBar:
 		// Neck and ball in front of the lower middle of the plate.
 		x := (rng.Float64()*2 - 1) * plateW * 0.25
 		fill(f.poly([3]float64{x - 22, -plateH/2 - 250, -150}, [3]float64{x + 22, -plateH/2 - 250, -150}, [3]float64{x + 18, -plateH * 0.1, -150}, [3]float64{x - 18, -plateH * 0.1, -150}), metal)
@@ -253,7 +253,7 @@ func paintOcclusion(rng *rand.Rand, kind string, c *canvas, f facePlane, plateW,
 			ball[i] = f.at(x+40*math.Cos(a), -plateH*0.1+40*math.Sin(a), -160)
 		}
 		fill(ball, rgb(70, 70, 75))
-	case "bike-rack":
+	case occlusionBikeRack:
 		// Two bars across the plate and a wheel arc.
 		for _, y := range []float64{plateH * (0.1 + 0.3*rng.Float64()), -plateH * (0.1 + 0.3*rng.Float64())} {
 			fill(f.poly([3]float64{-plateW, y - 12, -200}, [3]float64{plateW, y - 12, -200}, [3]float64{plateW, y + 12, -200}, [3]float64{-plateW, y + 12, -200}), metal)
