@@ -25,6 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from distil import distil_loss, load_teacher, prune_into
 from onnx_weights import load_weights, train_mode
 
 # The one place the class order is defined. Class 0 is "empty slot"; class k>=1 is ALPHABET[k-1].
@@ -593,6 +594,19 @@ def parse_args(argv):
     p.add_argument("--init-temperature", type=float, default=1.0,
                    help="the --temperature the --init ONNX model was exported at: its classifier is multiplied "
                         "back by it, so that training goes on from the trained weights")
+    p.add_argument("--teacher", metavar="ONNX",
+                   help="a trained line reader (its ONNX export) to learn from: the loss adds the KL divergence "
+                        "of each column's class distribution from the teacher's (training/distil.py)")
+    p.add_argument("--teacher-arch", choices=sorted(ARCHES), default="ctc-wide", help="the --teacher's architecture")
+    p.add_argument("--teacher-temperature", type=float, default=1.0,
+                   help="the --temperature the --teacher was exported at (its classifier is multiplied back by it)")
+    p.add_argument("--distil", type=float, default=1.0, help="with --teacher: the weight of its term in the loss")
+    p.add_argument("--distil-temperature", type=float, default=1.0,
+                   help="with --teacher: the temperature both models' columns are softened at for it")
+    p.add_argument("--prune", action="store_true",
+                   help="with --teacher: start from the teacher's weights, keeping in each layer the channels "
+                        "that carry most (--arch must be a narrower line reader of the same layers). Without --freeze-bn its "
+                        "BatchNorms relearn their statistics, which pruning changed")
     p.add_argument("--freeze-bn", action="store_true",
                    help="keep every BatchNorm on its running statistics (training on from an ONNX model needs it)")
     p.add_argument("--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent")
@@ -615,6 +629,11 @@ def parse_args(argv):
     if args.init_temperature != 1.0 and not (args.init_temperature > 0 and args.init
                                              and issubclass(ARCHES[args.arch], LineReader)):
         p.error(f"--init-temperature {args.init_temperature}: want a number above 0, with --init of a line reader")
+    if args.teacher and not (issubclass(ARCHES[args.arch], LineReader)
+                             and issubclass(ARCHES[args.teacher_arch], LineReader)):
+        p.error("--teacher: both --arch and --teacher-arch must be line readers (ctc...): their columns must line up")
+    if args.prune and not (args.teacher and not args.init):
+        p.error("--prune: needs --teacher, and no --init (the weights come from the teacher)")
     return args
 
 
@@ -676,6 +695,15 @@ def main(argv):
                 model.classify.weight *= args.init_temperature
                 model.classify.bias *= args.init_temperature
             log(f"classifier multiplied by --init-temperature {args.init_temperature}")
+    teacher = None
+    if args.teacher:
+        teacher = load_teacher(ARCHES[args.teacher_arch], args.teacher, args.teacher_temperature)
+        log(f"teacher {args.teacher} ({args.teacher_arch}, {count_macs(teacher) / 1e6:.1f} M multiply-adds), "
+            f"distil weight {args.distil} at temperature {args.distil_temperature}")
+        if args.prune:
+            kept = prune_into(model, teacher)
+            log(f"pruned from the teacher: kept {[len(k) for k in kept]} channels")
+        teacher = teacher.to(memory_format=torch.channels_last).to(dev)
     model = model.to(memory_format=torch.channels_last)
     ctc = isinstance(model, LineReader)
     for st in sets + [val]:
@@ -706,17 +734,22 @@ def main(argv):
             lengths = (yb != EMPTY).sum(1)
             flat = yb[yb != EMPTY]
             logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # [T, B, C]
-            return F.ctc_loss(logp, flat.to(dev), torch.full((len(bi),), FRAMES, dtype=torch.long), lengths,
+            loss = F.ctc_loss(logp, flat.to(dev), torch.full((len(bi),), FRAMES, dtype=torch.long), lengths,
                               blank=BLANK, reduction="sum", zero_infinity=True) / len(bi)
+            if teacher is not None:
+                with torch.no_grad():
+                    taught = teacher(xb)
+                loss = loss + args.distil * distil_loss(logits, taught, args.distil_temperature)
+            return loss
         # Cross-entropy summed over the 8 slots, averaged over the batch.
         return F.cross_entropy(logits.reshape(-1, NUM_CLASSES), yb.to(dev).reshape(-1), reduction="sum") / len(bi)
 
     epochs = args.epochs
     total_steps = epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    if args.init:
+    if args.init or args.prune:
         res, _ = evaluate(model, val.images, val.targets)
-        log(f"epoch=0 (--init) val_plate_exact={res['plate_exact']:.4f} val_char_accuracy={res['char_accuracy']:.4f}")
+        log(f"epoch=0 (--init or --prune) val_plate_exact={res['plate_exact']:.4f} val_char_accuracy={res['char_accuracy']:.4f}")
     train_mode(model, args.freeze_bn)
 
     # The one-cycle schedule runs over a fraction of the run done: of the steps of --epochs, or with
