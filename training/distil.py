@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from onnx_weights import state_dict_from_onnx
+from onnx_weights import state_dict_from_onnx, undo_export_temperature
 
 
 def load_teacher(arch_cls, path, temperature):
@@ -25,9 +25,7 @@ def load_teacher(arch_cls, path, temperature):
     classifier was divided by its --temperature, so it is multiplied back here."""
     teacher = arch_cls()
     teacher.load_state_dict(state_dict_from_onnx(teacher, path))
-    with torch.no_grad():
-        teacher.classify.weight *= temperature
-        teacher.classify.bias *= temperature
+    undo_export_temperature(teacher, temperature)
     for p in teacher.parameters():
         p.requires_grad_(False)
     return teacher.eval()

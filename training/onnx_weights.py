@@ -155,3 +155,11 @@ def load_weights(model, path, freeze_bn):
         model.load_state_dict(state_dict_from_onnx(model, path))
     else:
         model.load_state_dict(torch.load(path, map_location="cpu"))
+
+
+def undo_export_temperature(model, temperature):
+    """Multiplies a line reader's classifier back by the --temperature its ONNX export was divided
+    by, so that model computes the logits it was trained to."""
+    with torch.no_grad():
+        model.classify.weight *= temperature
+        model.classify.bias *= temperature

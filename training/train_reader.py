@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from distil import distil_loss, load_teacher, prune_into
-from onnx_weights import load_weights, train_mode
+from onnx_weights import load_weights, train_mode, undo_export_temperature
 
 # The one place the class order is defined. Class 0 is "empty slot"; class k>=1 is ALPHABET[k-1].
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -629,6 +629,8 @@ def parse_args(argv):
     if args.init_temperature != 1.0 and not (args.init_temperature > 0 and args.init
                                              and issubclass(ARCHES[args.arch], LineReader)):
         p.error(f"--init-temperature {args.init_temperature}: want a number above 0, with --init of a line reader")
+    if args.teacher and not args.teacher_temperature > 0:
+        p.error(f"--teacher-temperature {args.teacher_temperature}: want a number above 0")
     if args.teacher and not (issubclass(ARCHES[args.arch], LineReader)
                              and issubclass(ARCHES[args.teacher_arch], LineReader)):
         p.error("--teacher: both --arch and --teacher-arch must be line readers (ctc...): their columns must line up")
@@ -691,9 +693,7 @@ def main(argv):
         load_weights(model, args.init, args.freeze_bn)
         log(f"weights from {args.init}")
         if args.init_temperature != 1.0:
-            with torch.no_grad():
-                model.classify.weight *= args.init_temperature
-                model.classify.bias *= args.init_temperature
+            undo_export_temperature(model, args.init_temperature)
             log(f"classifier multiplied by --init-temperature {args.init_temperature}")
     teacher = None
     if args.teacher:
