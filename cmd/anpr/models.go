@@ -38,7 +38,7 @@ func newModelsPrepareCommand() *cobra.Command {
 		condition, out, asOf, model, mixName, detModel string
 		count                                          int
 		seed                                           uint64
-		emptyShare, occluded                           float64
+		emptyShare, occluded, letteringCut             float64
 		splitLines, enginePatches                      bool
 	)
 	cmd := &cobra.Command{
@@ -73,6 +73,10 @@ with no flag). Evaluation uses the road's mix.
 share of the plates instead of the conditions' 7%: on development frames
 they were a third of the misreads.
 
+--lettering-cut SHARE (reader sets) cuts that share of the crops to the
+lettering itself, characters at or just past the edges and no border in
+view, as many collected plate photographs are cut.
+
 Keep training and evaluation seeds apart: make models uses seeds 1001 and up
 for training and 9001 and up for evaluation.`,
 		Args: cobra.NoArgs,
@@ -91,8 +95,9 @@ for training and 9001 and up for evaluation.`,
 				if mix != plate.RoadMix {
 					req.PlateMix = mixName
 				}
-				req.Occluded = occluded // the renderer refuses a share outside 0..1
-				opts := scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded}
+				// The renderer refuses shares outside 0..1.
+				req.Occluded, req.LetteringCut = occluded, letteringCut
+				opts := scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded, LetteringCut: letteringCut}
 				if enginePatches {
 					req.Kind = scene.KindScene // frames are what is rendered
 					return renderSet(cmd, req, opts, func(ctx context.Context, r *scene.Renderer, q dataset.Request) error {
@@ -106,8 +111,8 @@ for training and 9001 and up for evaluation.`,
 				if mix != plate.RoadMix {
 					return badInput("--plate-mix is for reader sets")
 				}
-				if occluded != 0 {
-					return badInput("--occluded is for reader sets")
+				if occluded != 0 || letteringCut != 0 {
+					return badInput("--occluded and --lettering-cut are for reader sets")
 				}
 				if enginePatches {
 					return badInput("--engine-patches is for reader sets")
@@ -126,6 +131,7 @@ for training and 9001 and up for evaluation.`,
 	f.Float64Var(&emptyShare, "empty-share", 0.15, "detector sets: share of frames with no plate")
 	f.StringVar(&mixName, "plate-mix", "road", "reader sets: kinds of plate as on the road, hard (three times the two-line, motorcycle and black-and-silver plates) or old-type (half the old marks in the pressed-metal typeface)")
 	f.Float64Var(&occluded, "occluded", 0, "reader sets: share of plates with a tow bar or bike rack in front (0: as the conditions draw them, 7%)")
+	f.Float64Var(&letteringCut, "lettering-cut", 0, "reader sets: share of crops cut to the lettering, no border in view (0: none)")
 	f.BoolVar(&enginePatches, "engine-patches", false, "reader sets: plates cut from camera frames as the engine cuts them (see above), instead of crops")
 	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "with --engine-patches: the plate detector model (ONNX)")
 	f.BoolVar(&splitLines, "split-lines", false, "reader sets: two-line crops' halves side by side, as the line (CTC) reader reads")
@@ -144,7 +150,7 @@ func newModelsEvaluateCommand() *cobra.Command {
 		count, empty                                            int
 		seed                                                    uint64
 		asJSON, frames                                          bool
-		threshold, occluded                                     float64
+		threshold, occluded, letteringCut                       float64
 	)
 	cmd := &cobra.Command{
 		Use:   "evaluate [--frames] [--condition each|mixed|NAME] [--count N] [--seed S]",
@@ -169,8 +175,11 @@ changed.
 how a reader reads the plates a mix adds: old-type draws half the marks from
 before 2001 in the pressed-metal typeface (plain-bar 1), scored as a kind of
 plate of its own; --occluded SHARE puts a tow bar or bike rack in front of
-that share of the plates. Occluded plates are a kind of their own either way.
-The README's figures use the road's mix and no --occluded, the defaults.
+that share of the plates; --lettering-cut SHARE cuts that share of the crops
+to the lettering (no border in view), scored as a kind of its own. Occluded
+plates are a kind of their own either way.
+The README's figures use the road's mix and neither --occluded nor
+--lettering-cut, the defaults.
 
 Use seeds the training never used: make models trains on 1001 and up and
 validates on 9001; evaluation defaults to 9101.`,
@@ -193,15 +202,15 @@ validates on 9001; evaluation defaults to 9101.`,
 				return err
 			}
 			if frames {
-				if mix != plate.RoadMix || occluded != 0 {
-					return badInput("--plate-mix and --occluded are for crop evaluations; frames draw plates as on the road")
+				if mix != plate.RoadMix || occluded != 0 || letteringCut != 0 {
+					return badInput("--plate-mix, --occluded and --lettering-cut are for crop evaluations; frames draw plates as on the road")
 				}
 				if err := detect.CheckThreshold(threshold); err != nil {
 					return badInput("--%v", err)
 				}
 				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}
-			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded})
+			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded, LetteringCut: letteringCut})
 			if errors.Is(err, scene.ErrBadOptions) {
 				return usageError{err}
 			} else if err != nil {
@@ -245,6 +254,7 @@ validates on 9001; evaluation defaults to 9101.`,
 	f.StringVar(&perImage, "per-image", "", "also write every image's result to this file, one JSON line each")
 	f.StringVar(&mixName, "plate-mix", "road", "crops: the kinds of plate drawn (road, hard or old-type; see above)")
 	f.Float64Var(&occluded, "occluded", 0, "crops: share of plates with a tow bar or bike rack in front (0: as the conditions draw them, 7%)")
+	f.Float64Var(&letteringCut, "lettering-cut", 0, "crops: share of crops cut to the lettering, no border in view (0: none)")
 	return cmd
 }
 

@@ -30,7 +30,7 @@ func newSimRenderCommand() *cobra.Command {
 		kind, condition, out, asOf, mixName string
 		count                               int
 		seed                                uint64
-		minChar, maxChar, occluded          float64
+		minChar, maxChar, occluded, cut     float64
 	)
 	cmd := &cobra.Command{
 		Use:   "render --kind crop|scene|empty --count N --seed S --condition NAME|mixed --out DIR",
@@ -45,9 +45,10 @@ format, box, polygon, character boxes, condition, camera placement...).
 
 Conditions:
 ` + scene.DescribeConditions() + `
---plate-mix and --occluded draw plates as training sets may (see models
-prepare): to look at what a training mix holds. Their labels name the
-typeface (font) and any occlusion (condition.occlusion).
+--plate-mix, --occluded and --lettering-cut draw plates as training sets may
+(see models prepare): to look at what a training mix holds. Their labels name
+the typeface (font), any occlusion (condition.occlusion) and a crop cut to
+the lettering (cut).
 
 The same seed gives the same images. labels.jsonl is written last: a set
 without it is incomplete.`,
@@ -64,7 +65,7 @@ without it is incomplete.`,
 				return err
 			}
 			req := dataset.Request{Kind: scene.Kind(kind), Condition: condition, Count: count, Seed: seed, Dir: out}
-			opts := scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar, PlateMix: mix, Occluded: occluded}
+			opts := scene.Options{AsOf: date, MinCharPx: minChar, MaxCharPx: maxChar, PlateMix: mix, Occluded: occluded, LetteringCut: cut}
 			return renderSet(cmd, req, opts, dataset.Write)
 		},
 	}
@@ -79,6 +80,7 @@ without it is incomplete.`,
 	f.Float64Var(&maxChar, "max-char-px", 90, "largest character height in pixels")
 	f.StringVar(&mixName, "plate-mix", "road", "kinds of plate: road, hard or old-type (see models prepare)")
 	f.Float64Var(&occluded, "occluded", 0, "share of plates with a tow bar or bike rack in front (0: as the conditions draw them, 7%)")
+	f.Float64Var(&cut, "lettering-cut", 0, "crops: share cut to the lettering, no border in view (0: none)")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }

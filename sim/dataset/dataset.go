@@ -43,6 +43,9 @@ type Request struct {
 	// Occluded is the renderer's Occluded share (recorded in a reader set's
 	// meta.json); 0 when the conditions drew occlusions as usual.
 	Occluded float64
+	// LetteringCut is the renderer's LetteringCut share (recorded in a
+	// reader set's meta.json): crops cut to the lettering.
+	LetteringCut float64
 	// Progress, when set, is called after each image with the number done.
 	Progress func(done int)
 }

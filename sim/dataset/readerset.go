@@ -40,6 +40,9 @@ type ReaderMetaInfo struct {
 	// Occluded is the share of plates drawn with a tow bar or bike rack in
 	// front, when the set was made with one (scene.Options.Occluded).
 	Occluded float64 `json:"occluded,omitempty"`
+	// LetteringCut is the share of crops cut to the lettering
+	// (scene.Options.LetteringCut), when the set was made with one.
+	LetteringCut float64 `json:"lettering_cut,omitempty"`
 	// EnginePatches: the images are plates cut from camera frames as the
 	// engine cuts them (WriteEnginePatchSet), Frames of them, not crops.
 	EnginePatches bool      `json:"engine_patches,omitempty"`
@@ -118,7 +121,7 @@ func writeReaderFiles(ctx context.Context, q Request, render func(i int) (reader
 		}
 	}
 	info := ReaderMetaInfo{Count: written, Height: ocr.InputHeight, Width: ocr.InputWidth,
-		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Occluded: q.Occluded, Made: time.Now().UTC()}
+		Seed: q.Seed, Condition: q.Condition, SplitLines: q.SplitLines, PlateMix: q.PlateMix, Occluded: q.Occluded, LetteringCut: q.LetteringCut, Made: time.Now().UTC()}
 	if q.Kind == scene.KindScene {
 		info.EnginePatches, info.Frames = true, q.Count
 	}

@@ -171,7 +171,7 @@ func summarise(outcomes []outcome, seed uint64) ReaderReport {
 	for _, n := range names {
 		rep.PerCondition = append(rep.PerCondition, score(n, groups[n]))
 	}
-	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver, string(plate.PressedMetal), occluded} {
+	for _, k := range []string{string(plate.OneLine), string(plate.TwoLine), string(plate.Motorcycle), blackAndSilver, string(plate.PressedMetal), occluded, scene.CutLettering} {
 		if len(kinds[k]) > 0 {
 			rep.PerKind = append(rep.PerKind, KindScore{Kind: k, Score: score("", kinds[k])})
 		}
@@ -200,7 +200,8 @@ func score(name string, os []outcome) Score {
 }
 
 // blackAndSilver names historic plates (light characters on black) as a
-// kind; occluded those with a tow bar or bike rack in front of them.
+// kind; occluded those with a tow bar or bike rack in front of them. Crops
+// cut to the lettering are the kind scene.CutLettering.
 const (
 	blackAndSilver = "black-and-silver"
 	occluded       = "occluded"
@@ -217,6 +218,9 @@ func kindsOf(label scene.Label) []string {
 	}
 	if label.Condition.Occlusion != "" {
 		kinds = append(kinds, occluded)
+	}
+	if label.Cut != "" {
+		kinds = append(kinds, label.Cut)
 	}
 	return kinds
 }

@@ -7,6 +7,8 @@ import (
 	"image"
 	"testing"
 	"time"
+
+	"gocv.io/x/gocv"
 )
 
 var asOf = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -243,6 +245,106 @@ func TestOccludedShare(t *testing.T) {
 		if kinds["tow-bar"] == 0 || kinds["bike-rack"] == 0 {
 			t.Errorf("Occluded %v: want tow bars and bike racks, got %v", share, kinds)
 		}
+	}
+}
+
+// Options.LetteringCut cuts its share of crops to the lettering: every
+// character inside the cut or within a few pixels of its edge (a person
+// cutting to the characters clips one now and then), no more than a
+// fifth of a character's height of plate around them, and the label
+// moved into the cut; the rest of each crop's draw is as it was (the same
+// mark, condition and pixels where the cut lies). Frames are never cut,
+// and a share outside 0 to 1 is refused.
+func TestLetteringCut(t *testing.T) {
+	plain := newTestRenderer(t)
+	for _, share := range []float64{-0.1, 1.5} {
+		if _, err := NewRenderer(Options{AsOf: asOf, LetteringCut: share}); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("LetteringCut %v: err %v, want ErrBadOptions", share, err)
+		}
+	}
+	for _, share := range []float64{1, 0.5} {
+		r, err := NewRenderer(Options{AsOf: asOf, LetteringCut: share})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := 0
+		const n = 60
+		for seed := uint64(0); seed < n; seed++ {
+			s, err := r.Render(KindCrop, Mixed, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := plain.Render(KindCrop, Mixed, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, pl := s.Label, p.Label
+			if l.Plate != pl.Plate || l.Condition.Name != pl.Condition.Name {
+				t.Errorf("seed %d: %s in %s, without the cut %s in %s", seed, l.Plate, l.Condition.Name, pl.Plate, pl.Condition.Name)
+			}
+			if l.Width != s.Image.Cols() || l.Height != s.Image.Rows() {
+				t.Errorf("seed %d: label says %dx%d, image is %dx%d", seed, l.Width, l.Height, s.Image.Cols(), s.Image.Rows())
+			}
+			if l.Cut == CutLettering {
+				cut++
+				checkLetteringCut(t, seed, s, p)
+			} else if l.Width != pl.Width || l.Height != pl.Height {
+				t.Errorf("seed %d: not cut, yet %dx%d against %dx%d", seed, l.Width, l.Height, pl.Width, pl.Height)
+			}
+			s.Image.Close()
+			p.Image.Close()
+		}
+		r.Close()
+		if got := float64(cut) / n; got < share-0.2 || got > share+0.2 {
+			t.Errorf("LetteringCut %v: %d of %d crops cut", share, cut, n)
+		}
+	}
+	r, err := NewRenderer(Options{AsOf: asOf, LetteringCut: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := r.Render(KindScene, "day", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Image.Close()
+	if s.Label.Cut != "" || s.Image.Cols() != 1920 {
+		t.Errorf("a frame was cut: %q, %d wide", s.Label.Cut, s.Image.Cols())
+	}
+}
+
+// checkLetteringCut checks one crop cut to its lettering (s) against the
+// same seed's crop uncut (p).
+func checkLetteringCut(t *testing.T, seed uint64, s, p Sample) {
+	t.Helper()
+	l := s.Label
+	lo, hi := image.Pt(1<<30, 1<<30), image.Pt(-1<<30, -1<<30)
+	charH := 0
+	for _, c := range l.Chars {
+		lo = image.Pt(min(lo.X, c.Box[0]), min(lo.Y, c.Box[1]))
+		hi = image.Pt(max(hi.X, c.Box[0]+c.Box[2]), max(hi.Y, c.Box[1]+c.Box[3]))
+		charH = max(charH, c.Box[3])
+	}
+	in, out := float64(charH)*0.06+1, float64(charH)*0.2+1 // the cut's margins, and rounding
+	for _, m := range []float64{float64(lo.X), float64(lo.Y), float64(l.Width - hi.X), float64(l.Height - hi.Y)} {
+		if m < -in || m > out {
+			t.Errorf("seed %d: margin %.0f px round %d px characters, want %.0f to %.0f (lettering %v-%v in %dx%d)",
+				seed, m, charH, -in, out, lo, hi, l.Width, l.Height)
+		}
+	}
+	// The cut is the uncut crop's pixels where it lies.
+	o := image.Pt(p.Label.Chars[0].Box[0]-l.Chars[0].Box[0], p.Label.Chars[0].Box[1]-l.Chars[0].Box[1])
+	region := p.Image.Region(image.Rect(o.X, o.Y, o.X+l.Width, o.Y+l.Height))
+	defer region.Close()
+	diff := gocv.NewMat()
+	defer diff.Close()
+	gocv.AbsDiff(region, s.Image, &diff)
+	if diff.Channels() > 1 {
+		gocv.CvtColor(diff, &diff, gocv.ColorBGRToGray)
+	}
+	if n := gocv.CountNonZero(diff); n != 0 {
+		t.Errorf("seed %d: %d pixels differ from the uncut crop", seed, n)
 	}
 }
 
