@@ -78,7 +78,38 @@ func (r *Reader) Read(crop gocv.Mat) (Read, error) { return r.read(crop, false) 
 // line reader's doubtful read is looked at again with slightly different
 // margins and the reads vote (see vote). Not for detections in frames:
 // there it turns lettering that is no plate into valid marks more often.
-func (r *Reader) ReadPatch(crop gocv.Mat) (Read, error) { return r.read(crop, true) }
+func (r *Reader) ReadPatch(crop gocv.Mat) (Read, error) {
+	read, err := r.read(crop, true)
+	if err != nil || read.Confidence >= paddedLookBelow {
+		return read, err
+	}
+	// Collected plate photographs are often cut to the lettering itself,
+	// and the reader, which learnt crops with some of the plate around the
+	// characters, drops those at the edges (EB72 JES read B72JES). Give a
+	// doubtful patch a border and read it again: the border helps a crop
+	// cut tight and leaves one cut loose much as it was. A read of the
+	// bordered patch is taken when it is the surer and no shorter: a border
+	// round a loose crop can give a sure fragment (XS24 GFY read 24FY).
+	// Chosen on development crops (seed 9731, 3,000 each way): cut to the
+	// lettering (models evaluate --lettering-cut 1) 84.3 to 88.3%, cut as
+	// before 88.3 to 88.9%.
+	padded := gocv.NewMat()
+	defer padded.Close()
+	dx, dy := crop.Rows()*3/10, crop.Rows()*15/100
+	gocv.CopyMakeBorder(crop, &padded, dy, dy, dx, dx, gocv.BorderReplicate, color.RGBA{})
+	again, err := r.read(padded, true)
+	if err != nil {
+		return Read{}, err
+	}
+	if len(again.Text) >= len(read.Text) && better(again, read) {
+		return again, nil
+	}
+	return read, nil
+}
+
+// paddedLookBelow is the confidence under which ReadPatch reads a patch
+// again with a border round it.
+const paddedLookBelow = 0.95
 
 func (r *Reader) read(crop gocv.Mat, patch bool) (Read, error) {
 	if !r.lines {

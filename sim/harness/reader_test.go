@@ -108,13 +108,15 @@ func evaluateCommittedReader(t *testing.T, opts scene.Options, count int) Reader
 
 // Floors for TestCommittedReaderAccuracy: a few points under what the
 // committed model (the wide line reader, trained on in session 15) scores
-// on its fixed set (358 of 400 plate-exact, 89.5%, before session 15 357;
-// about 95% of characters). The set and the model
+// on its fixed set (362 of 400 plate-exact, 90.5%, with ReadPatch's
+// bordered second look (session 18), 358 without it, before session 15
+// 357; about 95% of characters). The set and the model
 // are deterministic, so the floors catch regressions, not noise.
 const (
 	minOverallExact = 0.86
 	minCharAccuracy = 0.93
-	// The committed reader reads 174 of 200 (87.0%) of
-	// TestCommittedReaderReadsCropsCutToTheLettering's crops.
-	minLetteringCutExact = 0.83
+	// The committed reader reads 181 of 200 (90.5%) of
+	// TestCommittedReaderReadsCropsCutToTheLettering's crops (174 before
+	// ReadPatch's bordered second look).
+	minLetteringCutExact = 0.87
 )
