@@ -21,29 +21,42 @@ import (
 
 func main() {
 	onnx.ServeCheck() // when started to try the detector model, do only that
-	model := flag.String("for", "reader", "which model the set is for: reader or detector")
-	count := flag.Int("count", 1000, "number of images")
-	seed := flag.Uint64("seed", 1001, "random seed")
-	out := flag.String("out", "", "output directory (created if missing)")
-	split := flag.Bool("split-lines", false, "reader sets: two-line crops' halves side by side")
-	empty := flag.Float64("empty-share", 0.15, "detector sets: share of frames with no plate")
-	date := flag.String("date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
-	mix := flag.String("plate-mix", "road", "reader sets: road, hard (more two-line, motorcycle and black-and-silver plates) or old-type (half the old marks in the pressed-metal typeface)")
-	patches := flag.Bool("engine-patches", false, "reader sets: plates cut from --count camera frames as the engine cuts them")
-	detModel := flag.String("detector-model", "fixtures/models/detector.onnx", "with --engine-patches: the plate detector model (ONNX)")
+	var q request
+	flag.StringVar(&q.model, "for", "reader", "which model the set is for: reader or detector")
+	flag.IntVar(&q.count, "count", 1000, "number of images")
+	flag.Uint64Var(&q.seed, "seed", 1001, "random seed")
+	flag.StringVar(&q.out, "out", "", "output directory (created if missing)")
+	flag.BoolVar(&q.split, "split-lines", false, "reader sets: two-line crops' halves side by side")
+	flag.Float64Var(&q.empty, "empty-share", 0.15, "detector sets: share of frames with no plate")
+	flag.StringVar(&q.date, "date", "2026-11-25", "date the plates are issued up to, YYYY-MM-DD")
+	flag.StringVar(&q.mix, "plate-mix", "road", "reader sets: road, hard (more two-line, motorcycle and black-and-silver plates) or old-type (half the old marks in the pressed-metal typeface)")
+	flag.Float64Var(&q.occluded, "occluded", 0, "reader sets: share of plates with a tow bar or bike rack in front (0: as the conditions draw them)")
+	flag.Float64Var(&q.letteringCut, "lettering-cut", 0, "reader sets: share of crops cut to the lettering, no border in view")
+	flag.BoolVar(&q.patches, "engine-patches", false, "reader sets: plates cut from --count camera frames as the engine cuts them")
+	flag.StringVar(&q.detModel, "detector-model", "fixtures/models/detector.onnx", "with --engine-patches: the plate detector model (ONNX)")
 	flag.Parse()
-	if err := run(*model, *count, *seed, *out, *split, *empty, *date, *mix, *patches, *detModel); err != nil {
+	if err := run(q); err != nil {
 		fmt.Fprintln(os.Stderr, "devicekit-render:", err)
 		os.Exit(1)
 	}
 }
 
+// request is what the command line asks for, as models prepare's flags.
+type request struct {
+	model, out, date, mix, detModel string
+	count                           int
+	seed                            uint64
+	split, patches                  bool
+	empty, occluded, letteringCut   float64
+}
+
 // run mirrors cmd/anpr's models prepare: the same requests and renderer
 // options, so the sets are byte for byte the same.
-func run(model string, count int, seed uint64, out string, split bool, empty float64, date, mixName string, patches bool, detModel string) error {
-	asOf, err := time.Parse(time.DateOnly, date)
+func run(q request) error {
+	model, count, seed, out, split, empty, mixName, patches, detModel := q.model, q.count, q.seed, q.out, q.split, q.empty, q.mix, q.patches, q.detModel
+	asOf, err := time.Parse(time.DateOnly, q.date)
 	if err != nil {
-		return fmt.Errorf("--date %q: want YYYY-MM-DD", date)
+		return fmt.Errorf("--date %q: want YYYY-MM-DD", q.date)
 	}
 	mix, ok := plate.Mixes[mixName]
 	if !ok {
@@ -58,10 +71,11 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 		if mix != plate.RoadMix {
 			req.PlateMix = mixName
 		}
+		req.Occluded, req.LetteringCut = q.occluded, q.letteringCut
 		if err := req.Check(); err != nil {
 			return err
 		}
-		r, err := scene.NewRenderer(scene.Options{AsOf: asOf, PlateMix: mix})
+		r, err := scene.NewRenderer(scene.Options{AsOf: asOf, PlateMix: mix, Occluded: q.occluded, LetteringCut: q.letteringCut})
 		if err != nil {
 			return err
 		}
@@ -78,8 +92,8 @@ func run(model string, count int, seed uint64, out string, split bool, empty flo
 			return err
 		}
 	case "detector":
-		if mix != plate.RoadMix || patches {
-			return fmt.Errorf("--plate-mix and --engine-patches are for reader sets")
+		if mix != plate.RoadMix || patches || q.occluded != 0 || q.letteringCut != 0 {
+			return fmt.Errorf("--plate-mix, --occluded, --lettering-cut and --engine-patches are for reader sets")
 		}
 		req = dataset.Request{Kind: scene.KindScene, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out}
 		if err := req.Check(); err != nil {
