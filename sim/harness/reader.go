@@ -46,9 +46,10 @@ type Misread struct {
 // KindScore is plate-exact accuracy over the plates of one kind: a layout
 // (one-line, two-line, motorcycle), black-and-silver (historic) plates of
 // any layout, plates in the pressed-metal typeface (plate.PressedMetal,
-// drawn only by training mixes and `models evaluate --plate-mix`), or plates
-// with a tow bar or bike rack in front of them. The real plates the engine
-// must read come in all of them.
+// drawn only by training mixes and `models evaluate --plate-mix`), plates
+// with a tow bar or bike rack in front of them, or crops cut to the
+// lettering (scene.CutLettering, drawn only when asked for). The real
+// plates the engine must read come in all of them.
 type KindScore struct {
 	Kind string `json:"kind"`
 	Score
