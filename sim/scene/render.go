@@ -404,8 +404,10 @@ func (r *Renderer) render(kind Kind, condition string, seed uint64, subject *Sub
 		// A stream of its own, so that the rest of the crop is drawn as without it.
 		lrng := rand.New(rand.NewPCG(seed, 0x4C545253)) // "LTRS"
 		if lrng.Float64() < r.opts.LetteringCut {
-			img = cutToLettering(lrng, cv.img, &label)
-			cv.img.Close()
+			if cut, cutOK := cutToLettering(lrng, cv.img, &label); cutOK {
+				cv.img.Close()
+				img = cut
+			}
 		}
 	}
 	ok = true
@@ -418,8 +420,9 @@ const CutLettering = "lettering"
 // cutToLettering cuts img to the box round label's characters, each side
 // from 6% of a character's height inside it to 20% outside (a person
 // cutting to the characters clips one now and then), and moves the label
-// into the cut. It returns the cut as a new image.
-func cutToLettering(rng *rand.Rand, img gocv.Mat, label *Label) gocv.Mat {
+// into the cut. It returns the cut as a new image, or false (img and label
+// untouched) when there are no characters to cut to.
+func cutToLettering(rng *rand.Rand, img gocv.Mat, label *Label) (gocv.Mat, bool) {
 	box := image.Rectangle{}
 	charH := 0
 	for i, c := range label.Chars {
@@ -435,14 +438,14 @@ func cutToLettering(rng *rand.Rand, img gocv.Mat, label *Label) gocv.Mat {
 	cut := image.Rect(box.Min.X-margin(), box.Min.Y-margin(), box.Max.X+margin(), box.Max.Y+margin())
 	cut = cut.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
 	if len(label.Chars) == 0 || cut.Dx() < 4 || cut.Dy() < 4 {
-		return img.Clone()
+		return gocv.Mat{}, false
 	}
 	region := img.Region(cut)
 	out := region.Clone()
 	region.Close()
 	label.shift(cut.Min)
 	label.Width, label.Height, label.Cut = cut.Dx(), cut.Dy(), CutLettering
-	return out
+	return out, true
 }
 
 func fontOf(s plate.Spec) plate.Font {

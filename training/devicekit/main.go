@@ -53,23 +53,22 @@ type request struct {
 // run mirrors cmd/anpr's models prepare: the same requests and renderer
 // options, so the sets are byte for byte the same.
 func run(q request) error {
-	model, count, seed, out, split, empty, mixName, patches, detModel := q.model, q.count, q.seed, q.out, q.split, q.empty, q.mix, q.patches, q.detModel
 	asOf, err := time.Parse(time.DateOnly, q.date)
 	if err != nil {
 		return fmt.Errorf("--date %q: want YYYY-MM-DD", q.date)
 	}
-	mix, ok := plate.Mixes[mixName]
+	mix, ok := plate.Mixes[q.mix]
 	if !ok {
-		return fmt.Errorf("--plate-mix %q: want road, hard or old-type", mixName)
+		return fmt.Errorf("--plate-mix %q: want road, hard or old-type", q.mix)
 	}
 	ctx := context.Background()
 	start := time.Now()
 	var req dataset.Request
-	switch model {
+	switch q.model {
 	case "reader":
-		req = dataset.Request{Kind: scene.KindCrop, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out, SplitLines: split}
+		req = dataset.Request{Kind: scene.KindCrop, Condition: scene.Mixed, Count: q.count, Seed: q.seed, Dir: q.out, SplitLines: q.split}
 		if mix != plate.RoadMix {
-			req.PlateMix = mixName
+			req.PlateMix = q.mix
 		}
 		req.Occluded, req.LetteringCut = q.occluded, q.letteringCut
 		if err := req.Check(); err != nil {
@@ -80,10 +79,10 @@ func run(q request) error {
 			return err
 		}
 		defer r.Close()
-		if patches {
+		if q.patches {
 			req.Kind = scene.KindScene
 			err = dataset.WriteEnginePatchSet(ctx, r, req, func() (*detect.Detector, error) {
-				return detect.Open(detModel, detect.Options{})
+				return detect.Open(q.detModel, detect.Options{})
 			})
 		} else {
 			err = dataset.WriteReaderSet(ctx, r, req)
@@ -92,10 +91,10 @@ func run(q request) error {
 			return err
 		}
 	case "detector":
-		if mix != plate.RoadMix || patches || q.occluded != 0 || q.letteringCut != 0 {
+		if mix != plate.RoadMix || q.patches || q.occluded != 0 || q.letteringCut != 0 {
 			return fmt.Errorf("--plate-mix, --occluded, --lettering-cut and --engine-patches are for reader sets")
 		}
-		req = dataset.Request{Kind: scene.KindScene, Condition: scene.Mixed, Count: count, Seed: seed, Dir: out}
+		req = dataset.Request{Kind: scene.KindScene, Condition: scene.Mixed, Count: q.count, Seed: q.seed, Dir: q.out}
 		if err := req.Check(); err != nil {
 			return err
 		}
@@ -104,12 +103,12 @@ func run(q request) error {
 			return err
 		}
 		defer r.Close()
-		if err := dataset.WriteDetectorSet(ctx, r, req, empty); err != nil {
+		if err := dataset.WriteDetectorSet(ctx, r, req, q.empty); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("--for %q: want reader or detector", model)
+		return fmt.Errorf("--for %q: want reader or detector", q.model)
 	}
-	fmt.Fprintf(os.Stderr, "wrote %d %s images in %s to %s\n", count, req.Kind, time.Since(start).Round(time.Millisecond), out)
+	fmt.Fprintf(os.Stderr, "wrote %d %s images in %s to %s\n", q.count, req.Kind, time.Since(start).Round(time.Millisecond), q.out)
 	return nil
 }
