@@ -5,6 +5,7 @@
 #
 # Seeds (never shared between training and evaluation):
 #   reader:   training 1001-1003, fine-tune 1101-1108, validation 9001 (model selection), crop evaluation 9101
+#   patch reader: fine-tune 1171-1178 (from the reader's first training), validation 9001, crop evaluation 9101
 #   detector: training 2001, validation 9401 (model selection)
 #   engine:   frame evaluation 9501 (detect and read, after both are made)
 #   tests:    CI crop set 9201, CI frame set 9202; demo 9301; bench recognise 9601
@@ -13,7 +14,10 @@
 # halves side by side: models prepare --split-lines), trained on three sets of
 # 120,000 crops with a tenth of them inverted (light characters on dark), then
 # two epochs on from it over 172,000 crops weighted to the hard conditions,
-# exported with its logits divided by 0.7 (see training/README.md).
+# exported with its logits divided by 0.7 (see training/README.md). The patch
+# reader (images that are plate patches already: roadside photos) is trained on
+# from the same first training over crops with the older typefaces and 15% cut
+# to the lettering, as collected photographs are.
 # Environment: ONLY (reader or detector: remake just that one), TRAIN_COUNT
 # (120000 crops per training seed), TRAIN_SEEDS ("1001 1002 1003"), EPOCHS (9),
 # READER_ARCH (ctc-wide), DEVICE (cpu, or cuda where PyTorch sees a GPU),
@@ -74,12 +78,18 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
   condition_set fog 12000 1106
   condition_set low-sun 12000 1107
   condition_set mixed 36000 1108
-  mkdir -p "$WORK/reader-ft"
-  /usr/bin/python3 training/train_reader.py --arch "$READER_ARCH" --device "$DEVICE" \
-    "${ft_sets[@]}" --val "$WORK/val-lines-9001" --out "$WORK/reader-ft" \
-    --init "$WORK/reader/reader.onnx" --freeze-bn --temperature "$ft_temperature" \
-    --epochs "$ft_epochs" --batch "$ft_batch" --lr "$ft_lr" --seed 1 --threads 2 --aug 0.8 --invert 0.1 \
-    --progress "$WORK/reader-ft/progress.txt"
+  # train_on OUT SEED AUG --train SET...: two epochs on from the first training into $WORK/OUT.
+  train_on() {
+    local out=$1 seed=$2 aug=$3
+    shift 3
+    mkdir -p "$WORK/$out"
+    /usr/bin/python3 training/train_reader.py --arch "$READER_ARCH" --device "$DEVICE" \
+      "$@" --val "$WORK/val-lines-9001" --out "$WORK/$out" \
+      --init "$WORK/reader/reader.onnx" --freeze-bn --temperature "$ft_temperature" \
+      --epochs "$ft_epochs" --batch "$ft_batch" --lr "$ft_lr" --seed "$seed" --threads 2 --aug "$aug" --invert 0.1 \
+      --progress "$WORK/$out/progress.txt"
+  }
+  train_on reader-ft 1 0.8 "${ft_sets[@]}"
   echo "reader training took $(( $(date +%s) - start )) s" >&2
   cp "$WORK/reader-ft/reader.onnx" "$MODELS/reader.onnx"
   cp "$WORK/reader-ft/metrics.json" "$MODELS/reader.metrics.json"
@@ -89,6 +99,33 @@ if [ -z "$ONLY" ] || [ "$ONLY" = reader ]; then
     > "$MODELS/reader.evaluation.json"
   seeds=$(echo $TRAIN_SEEDS | tr ' ' ',')
   echo "{\"train_crops\": $(( TRAIN_COUNT * $(echo $TRAIN_SEEDS | wc -w) )), \"train_seeds\": [$seeds], \"epochs\": $EPOCHS, \"batch\": 256, \"lr\": 0.003, \"split_lines\": true, \"device\": \"$DEVICE\", \"fine_tune\": {\"crops\": $ft_crops, \"seeds\": [$(IFS=,; echo "${ft_seeds[*]}")], \"conditions\": [$(IFS=,; echo "${ft_conditions[*]}")], \"counts\": [$(IFS=,; echo "${ft_counts[*]}")], \"epochs\": $ft_epochs, \"batch\": $ft_batch, \"lr\": $ft_lr, \"freeze_bn\": true, \"temperature\": $ft_temperature}}" > "$MODELS/reader.made.json"
+  # The patch reader: two epochs on from the same first training (not from the reader's
+  # fine-tune) over crops drawn half from the road's mix, the rest from the hard conditions,
+  # with the older typefaces (--plate-mix old-type) and 15% cut to the lettering, at full
+  # augmentation. What each call did goes into patch-reader.made.json.
+  p_sets=() p_conditions=() p_counts=() p_seeds=() p_crops=0
+  patch_set() {
+    bin/anpr models prepare --for reader --split-lines --condition "$1" --count "$2" --seed "$3" --date "$DATE" \
+      --plate-mix old-type --lettering-cut 0.15 --out "$WORK/patch-lines-$1-$3"
+    p_sets+=(--train "$WORK/patch-lines-$1-$3")
+    p_conditions+=("\"$1\"") p_counts+=("$2") p_seeds+=("$3") p_crops=$(( p_crops + $2 ))
+  }
+  patch_set mixed 50000 1171
+  patch_set motion 10000 1172
+  patch_set dusk 10000 1173
+  patch_set night-colour 10000 1174
+  patch_set rain 10000 1175
+  patch_set spray 6000 1176
+  patch_set fog 6000 1177
+  patch_set low-sun 6000 1178
+  train_on patch-reader 2 1.0 "${p_sets[@]}"
+  cp "$WORK/patch-reader/reader.onnx" "$MODELS/patch-reader.onnx"
+  cp "$WORK/patch-reader/metrics.json" "$MODELS/patch-reader.metrics.json"
+  cp "$WORK/patch-reader/parity.json" "$MODELS/patch-reader.parity.json"
+  bin/anpr models evaluate --condition each --count 300 --seed 9101 --date "$DATE" --model "$MODELS/patch-reader.onnx" --json \
+    > "$MODELS/patch-reader.evaluation.json"
+  echo "{\"from\": \"the first training of the reader (before its fine-tune)\", \"crops\": $p_crops, \"seeds\": [$(IFS=,; echo "${p_seeds[*]}")], \"conditions\": [$(IFS=,; echo "${p_conditions[*]}")], \"counts\": [$(IFS=,; echo "${p_counts[*]}")], \"plate_mix\": \"old-type\", \"lettering_cut\": 0.15, \"epochs\": $ft_epochs, \"batch\": $ft_batch, \"lr\": $ft_lr, \"freeze_bn\": true, \"temperature\": $ft_temperature, \"augmentation\": 1.0, \"invert\": 0.1, \"seed\": 2, \"device\": \"$DEVICE\"}" > "$MODELS/patch-reader.made.json"
+  echo "reader and patch reader training took $(( $(date +%s) - start )) s" >&2
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = detector ]; then

@@ -48,6 +48,24 @@ if os.path.exists(os.path.join(models, "reader.onnx")):
         "files": {"metrics": "reader.metrics.json", "parity": "reader.parity.json", "evaluation": "reader.evaluation.json"},
     }
 
+if os.path.exists(os.path.join(models, "patch-reader.onnx")):
+    # The reader of images that are plate patches already: trained on from the
+    # reader's first training (not its fine-tune) by make-models.sh's patch step.
+    m, made, ev = (load("patch-reader.metrics.json", {}), load("patch-reader.made.json", {}),
+                   load("patch-reader.evaluation.json", {}))
+    manifest["models"]["patch_reader"] = {
+        "file": "patch-reader.onnx", "sha256": sha("patch-reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
+        "training": dict(made, script="training/train_reader.py", arch=m.get("arch"), validation_seed=9001,
+                         validation_crops=4000),
+        "input": m.get("input"), "output": m.get("output"),
+        "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
+        "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},
+        "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "per_kind": ev.get("per_kind"),
+                       "overall": ev.get("overall")},
+        "files": {"metrics": "patch-reader.metrics.json", "parity": "patch-reader.parity.json",
+                  "evaluation": "patch-reader.evaluation.json"},
+    }
+
 if os.path.exists(os.path.join(models, "detector.onnx")):
     m, made = load("detector.metrics.json", {}), load("detector.made.json", {})
     manifest["models"]["detector"] = {

@@ -43,11 +43,11 @@ type recogniseBench struct {
 
 func newBenchRecogniseCommand() *cobra.Command {
 	var (
-		frames                int
-		seed                  uint64
-		condition, readerPath string
-		detPath               string
-		asJSON                bool
+		frames                           int
+		seed                             uint64
+		condition, readerPath, patchPath string
+		detPath                          string
+		asJSON                           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "recognise [--frames N] [--json]",
@@ -69,7 +69,8 @@ Prints medians and the process's resident memory with the models loaded.
 			}
 			date := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 			rec, err := recognise.Open(recognise.Options{DetectorModel: detPath, DetectorSHA256: manifestSHA(detPath),
-				ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath), Now: func() time.Time { return date }})
+				ReaderModel: readerPath, ReaderSHA256: manifestSHA(readerPath),
+				PatchReaderModel: patchPath, PatchReaderSHA256: manifestSHA(patchPath), Now: func() time.Time { return date }})
 			if err != nil {
 				return err
 			}
@@ -166,7 +167,8 @@ Prints medians and the process's resident memory with the models loaded.
 	f.IntVar(&frames, "frames", 200, "frames to time")
 	f.Uint64Var(&seed, "seed", 9601, "random seed of the frames")
 	f.StringVar(&condition, "condition", "day", "named condition of the frames, or mixed")
-	f.StringVar(&readerPath, "model", defaultReaderModel, "plate reader model (ONNX)")
+	f.StringVar(&readerPath, "model", defaultReaderModel, "reader model (ONNX) of the plates the detector finds")
+	f.StringVar(&patchPath, "patch-model", defaultPatchReaderModel, "reader model (ONNX) of the plate crops timed alone")
 	f.StringVar(&detPath, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
 	f.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	return cmd

@@ -19,8 +19,9 @@ func TestMain(m *testing.M) {
 // that looks complete left behind by a refused request.
 // The committed models, from this package's directory.
 var (
-	readerModel   = filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
-	detectorModel = filepath.Join("..", "..", "fixtures", "models", "detector.onnx")
+	readerModel      = filepath.Join("..", "..", "fixtures", "models", "reader.onnx")
+	patchReaderModel = filepath.Join("..", "..", "fixtures", "models", "patch-reader.onnx")
+	detectorModel    = filepath.Join("..", "..", "fixtures", "models", "detector.onnx")
 )
 
 func TestExitCodes(t *testing.T) {
@@ -50,7 +51,7 @@ func TestExitCodes(t *testing.T) {
 		{"invalid mark", []string{"vrm", "AB01CDE"}, 2},
 		{"valid mark", []string{"vrm", "--date", "2026-11-25", "AB12 CDE"}, 0},
 		{"no marks", []string{"vrm"}, 2},
-		{"read a frame that is no image", []string{"read", "--model", readerModel, "--detector-model", detectorModel, file}, 2},
+		{"read a frame that is no image", []string{"read", "--model", readerModel, "--patch-model", patchReaderModel, "--detector-model", detectorModel, file}, 2},
 		{"read with a missing detector model", []string{"read", "--detector-model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"read with no files", []string{"read", "--crop"}, 2},
 		{"read at a threshold over 1", []string{"read", "--threshold", "1.5", file}, 2},
@@ -59,8 +60,10 @@ func TestExitCodes(t *testing.T) {
 		{"evaluate frames at a threshold of 1", []string{"models", "evaluate", "--frames", "--threshold", "1"}, 2},
 		{"watch with a lanes file that is no JSON", []string{"watch", "--source", file, "--camera", "c1", "--lanes", file}, 2},
 		{"watch without a camera", []string{"watch", "--source", file}, 2},
-		{"read with a missing model", []string{"read", "--crop", "--model", filepath.Join(dir, "none.onnx"), file}, 1},
-		{"read with a broken model", []string{"read", "--crop", "--model", file, file}, 1},
+		{"read crops with a missing model", []string{"read", "--crop", "--patch-model", filepath.Join(dir, "none.onnx"), file}, 1},
+		{"read crops with the frame reader's flag", []string{"read", "--crop", "--model", readerModel, file}, 2},
+		{"read crops with a broken model", []string{"read", "--crop", "--patch-model", file, file}, 1},
+		{"read frames with a missing patch model", []string{"read", "--model", readerModel, "--detector-model", detectorModel, "--patch-model", filepath.Join(dir, "none.onnx"), file}, 1},
 		{"unknown plate mix", []string{"models", "prepare", "--plate-mix", "odd", "--count", "2", "--out", filepath.Join(dir, "g")}, 2},
 		{"plate mix on a detector set", []string{"models", "prepare", "--for", "detector", "--plate-mix", "hard", "--count", "2", "--out", filepath.Join(dir, "h")}, 2},
 		{"hard mix works", []string{"models", "prepare", "--split-lines", "--plate-mix", "hard", "--count", "3", "--out", filepath.Join(dir, "hard")}, 0},

@@ -156,7 +156,7 @@ func newModelsEvaluateCommand() *cobra.Command {
 		Use:   "evaluate [--frames] [--condition each|mixed|NAME] [--count N] [--seed S]",
 		Short: "Measure the plate reader, or the whole engine, on rendered images it has never seen",
 		Long: `Render plate crops (as written files hold them, JPEG and all), read each with
-the plate reader, and print plate-exact accuracy overall and per condition with
+the patch reader (or --model), and print plate-exact accuracy overall and per condition with
 95% Wilson intervals and per-character accuracy (--json adds the commonest
 character confusions and some misreads).
 
@@ -208,6 +208,9 @@ validates on 9001; evaluation defaults to 9101.`,
 				if err := detect.CheckThreshold(threshold); err != nil {
 					return badInput("--%v", err)
 				}
+				if modelPath == "" {
+					modelPath = defaultReaderModel
+				}
 				return evaluateFrames(cmd, date, condition, count, empty, seed, modelPath, detModel, threshold, asJSON, perImage)
 			}
 			r, err := scene.NewRenderer(scene.Options{AsOf: date, PlateMix: mix, Occluded: occluded, LetteringCut: letteringCut})
@@ -217,6 +220,9 @@ validates on 9001; evaluation defaults to 9101.`,
 				return err
 			}
 			defer r.Close()
+			if modelPath == "" {
+				modelPath = defaultPatchReaderModel
+			}
 			sha := manifestSHA(modelPath)
 			open := func() (*ocr.Reader, error) {
 				return ocr.Open(modelPath, ocr.Options{SHA256: sha, Now: func() time.Time { return date }})
@@ -244,7 +250,7 @@ validates on 9001; evaluation defaults to 9101.`,
 	f.StringVar(&condition, "condition", harness.EachCondition, "each (every named condition), mixed, or a condition name")
 	f.IntVar(&count, "count", 200, "crops per condition (each) or in all")
 	f.Uint64Var(&seed, "seed", 9101, "random seed; keep apart from training seeds")
-	f.StringVar(&modelPath, "model", defaultReaderModel, "plate reader model (ONNX)")
+	f.StringVar(&modelPath, "model", "", "plate reader model (ONNX); default: "+defaultPatchReaderModel+" for crops, "+defaultReaderModel+" for --frames")
 	f.StringVar(&asOf, "date", "2026-11-25", "date the plates are issued up to and read on, YYYY-MM-DD")
 	f.BoolVar(&asJSON, "json", false, "print the full report as JSON")
 	f.BoolVar(&frames, "frames", false, "evaluate the whole engine (detect and read) on camera frames")

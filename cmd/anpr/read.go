@@ -36,10 +36,13 @@ type readLine struct {
 
 type plateRead = recognise.Plate
 
-// Where make models installs the plate reader and detector.
+// Where make models installs the plate readers and detector: the reader of
+// the detector's cuts of frames, and the reader of images that are plate
+// patches already (roadside photos, a camera's own plate images).
 var (
-	defaultReaderModel   = filepath.Join("fixtures", "models", "reader.onnx")
-	defaultDetectorModel = filepath.Join("fixtures", "models", "detector.onnx")
+	defaultReaderModel      = filepath.Join("fixtures", "models", "reader.onnx")
+	defaultPatchReaderModel = filepath.Join("fixtures", "models", "patch-reader.onnx")
+	defaultDetectorModel    = filepath.Join("fixtures", "models", "detector.onnx")
 )
 
 // modelManifest is the part of fixtures/models/manifest.json read here.
@@ -52,11 +55,11 @@ type modelManifest struct {
 
 func newReadCommand() *cobra.Command {
 	var (
-		crop                bool
-		modelPath, detModel string
-		threshold, minConf  float64
-		maxPixels           int
-		maxBytes            int64
+		crop                            bool
+		modelPath, patchModel, detModel string
+		threshold, minConf              float64
+		maxPixels                       int
+		maxBytes                        int64
 	)
 	cmd := &cobra.Command{
 		Use:   "read [--crop] FILE... | -",
@@ -70,7 +73,8 @@ Each image is a camera frame in which every plate is found and read, best
 first. Each plate also has "colour" (white front, yellow rear, unknown in
 infrared), "layout" (one-line or two-line) and "detection_score".
 --crop says each image is already a plate patch, as a camera's plate finder
-or a roadside photo gives it: detection is skipped. Without it, an image too
+or a roadside photo gives it: detection is skipped, and the patch reader
+(--patch-model) reads it. Without it, an image too
 small to be a camera frame (at most 800 x 400, plate-shaped) in which no plate
 is found is read whole as a patch, and its plate says "whole_image": true. With - the file names
 come on standard input, one per line, all read by this one process.
@@ -85,9 +89,12 @@ exit code is then 2.`,
 			if err := detect.CheckThreshold(threshold); err != nil {
 				return badInput("--%v", err)
 			}
+			if crop && cmd.Flags().Changed("model") {
+				return badInput("--crop images are read by --patch-model; --model is the reader of the plates the detector finds")
+			}
 			var readOne func(gocv.Mat) ([]plateRead, error)
 			if crop {
-				reader, err := ocr.Open(modelPath, ocr.Options{SHA256: manifestSHA(modelPath)})
+				reader, err := ocr.Open(patchModel, ocr.Options{SHA256: manifestSHA(patchModel)})
 				if err != nil {
 					return err
 				}
@@ -99,7 +106,8 @@ exit code is then 2.`,
 			} else {
 				rec, err := recognise.Open(recognise.Options{
 					DetectorModel: detModel, DetectorSHA256: manifestSHA(detModel),
-					ReaderModel: modelPath, ReaderSHA256: manifestSHA(modelPath), Threshold: threshold, MinConfidence: minConf})
+					ReaderModel: modelPath, ReaderSHA256: manifestSHA(modelPath),
+					PatchReaderModel: patchModel, PatchReaderSHA256: manifestSHA(patchModel), Threshold: threshold, MinConfidence: minConf})
 				if err != nil {
 					return err
 				}
@@ -144,7 +152,8 @@ exit code is then 2.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&crop, "crop", false, "each image is a plate crop: skip detection")
-	f.StringVar(&modelPath, "model", defaultReaderModel, "plate reader model (ONNX)")
+	f.StringVar(&modelPath, "model", defaultReaderModel, "reader model (ONNX) of the plates the detector finds")
+	f.StringVar(&patchModel, "patch-model", defaultPatchReaderModel, "reader model (ONNX) of images that are plate patches (--crop, small images read whole)")
 	f.StringVar(&detModel, "detector-model", defaultDetectorModel, "plate detector model (ONNX)")
 	f.Float64Var(&threshold, "threshold", detect.DefaultThreshold, "least detection score reported as a plate")
 	f.Float64Var(&minConf, "min-confidence", recognise.DefaultMinConfidence, "least read confidence for a detection to count as a plate (negative: keep all)")

@@ -41,7 +41,7 @@ func TestReadFindsPlatesInFrames(t *testing.T) {
 		files = append(files, path)
 	}
 	var out bytes.Buffer
-	args := append([]string{"read", "--model", readerModel, "--detector-model", detectorModel}, files...)
+	args := append([]string{"read", "--model", readerModel, "--patch-model", patchReaderModel, "--detector-model", detectorModel}, files...)
 	if code := run(args, &out, io.Discard); code != 0 {
 		t.Fatalf("anpr read exited %d", code)
 	}
@@ -102,7 +102,7 @@ func TestReadPatchWithoutCropFlag(t *testing.T) {
 		files = append(files, filepath.Join(dir, l.File))
 	}
 	var out bytes.Buffer
-	args := append([]string{"read", "--model", readerModel, "--detector-model", detectorModel}, files...)
+	args := append([]string{"read", "--model", readerModel, "--patch-model", patchReaderModel, "--detector-model", detectorModel}, files...)
 	if code := run(args, &out, io.Discard); code != 0 {
 		t.Fatalf("anpr read exited %d", code)
 	}

@@ -42,8 +42,8 @@ func TestReadRealSampleCrops(t *testing.T) {
 		name  string
 		flags []string
 	}{
-		{"read --crop", []string{"--crop", "--model", readerModel}},
-		{"read", []string{"--model", readerModel, "--detector-model", detectorModel}},
+		{"read --crop", []string{"--crop", "--patch-model", patchReaderModel}},
+		{"read", []string{"--model", readerModel, "--patch-model", patchReaderModel, "--detector-model", detectorModel}},
 	} {
 		var out bytes.Buffer
 		args := append(append([]string{"read"}, mode.flags...), files...)

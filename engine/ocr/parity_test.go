@@ -11,12 +11,18 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// The committed model, run through OpenCV from Go, must give what PyTorch
-// gave for the same inputs when the model was made: the Go side preprocesses
+// The committed models, run through OpenCV from Go, must give what PyTorch
+// gave for the same inputs when each was made: the Go side preprocesses
 // nothing differently and reads the output in the same order.
 func TestModelMatchesPyTorch(t *testing.T) {
+	for _, name := range []string{"reader", "patch-reader"} {
+		t.Run(name, func(t *testing.T) { checkParity(t, name) })
+	}
+}
+
+func checkParity(t *testing.T, name string) {
 	dir := filepath.Join("..", "..", "fixtures", "models")
-	data, err := os.ReadFile(filepath.Join(dir, "reader.parity.json"))
+	data, err := os.ReadFile(filepath.Join(dir, name+".parity.json"))
 	if err != nil {
 		t.Fatalf("parity data: %v (make models writes it beside the model)", err)
 	}
@@ -31,7 +37,7 @@ func TestModelMatchesPyTorch(t *testing.T) {
 	if err := json.Unmarshal(data, &parity); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(filepath.Join(dir, "reader.onnx"), Options{})
+	r, err := Open(filepath.Join(dir, name+".onnx"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

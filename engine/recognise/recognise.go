@@ -42,6 +42,12 @@ type Plate struct {
 type Options struct {
 	DetectorModel, DetectorSHA256 string
 	ReaderModel, ReaderSHA256     string
+	// PatchReaderModel reads images that are plate patches already
+	// (ReadCrop, and small images read whole by RecogniseImage); the
+	// ReaderModel, which reads the detector's cuts of frames, when empty.
+	// Collected roadside photos are cut otherwise than the detector cuts:
+	// often to the lettering itself, and older plates are commoner in them.
+	PatchReaderModel, PatchReaderSHA256 string
 	// Threshold is the detector's least centre score; see detect.Options.
 	Threshold float64
 	// MinConfidence is the least read confidence for a detection to count
@@ -62,12 +68,15 @@ const DefaultMinConfidence = 0.05
 // Recogniser finds and reads plates. It is not safe for concurrent use:
 // give each worker its own.
 type Recogniser struct {
-	det           *detect.Detector
-	reader        *ocr.Reader
+	det    *detect.Detector
+	reader *ocr.Reader
+	// patchReader reads plate patches; it is reader when no patch model
+	// was given.
+	patchReader   *ocr.Reader
 	minConfidence float64
 }
 
-// Open loads both models. A missing or broken model is an error here,
+// Open loads the models. A missing or broken model is an error here,
 // before any frame is read.
 func Open(o Options) (*Recogniser, error) {
 	det, err := detect.Open(o.DetectorModel, detect.Options{SHA256: o.DetectorSHA256, Threshold: o.Threshold})
@@ -79,15 +88,27 @@ func Open(o Options) (*Recogniser, error) {
 		det.Close()
 		return nil, err
 	}
+	patchReader := reader
+	if o.PatchReaderModel != "" {
+		patchReader, err = ocr.Open(o.PatchReaderModel, ocr.Options{SHA256: o.PatchReaderSHA256, Now: o.Now})
+		if err != nil {
+			det.Close()
+			reader.Close()
+			return nil, err
+		}
+	}
 	if o.MinConfidence == 0 {
 		o.MinConfidence = DefaultMinConfidence
 	}
-	return &Recogniser{det: det, reader: reader, minConfidence: o.MinConfidence}, nil
+	return &Recogniser{det: det, reader: reader, patchReader: patchReader, minConfidence: o.MinConfidence}, nil
 }
 
-// Close frees both models.
+// Close frees the models.
 func (r *Recogniser) Close() error {
 	r.det.Close()
+	if r.patchReader != r.reader {
+		r.patchReader.Close()
+	}
 	return r.reader.Close()
 }
 
@@ -123,7 +144,7 @@ func (r *Recogniser) RecogniseImage(img gocv.Mat) ([]Plate, error) {
 			fragments = true
 		}
 	}
-	whole, err := ReadCrop(r.reader, img)
+	whole, err := ReadCrop(r.patchReader, img)
 	if err != nil {
 		return nil, err
 	}
@@ -332,9 +353,10 @@ func PlausibleMark(text string) bool {
 // Detect only finds the plates in a frame (for timing the stages apart).
 func (r *Recogniser) Detect(frame gocv.Mat) ([]detect.Plate, error) { return r.det.Detect(frame) }
 
-// ReadCrop reads an image that is already a plate patch.
+// ReadCrop reads an image that is already a plate patch, with the patch
+// reader.
 func (r *Recogniser) ReadCrop(crop gocv.Mat) (Plate, error) {
-	return ReadCrop(r.reader, crop)
+	return ReadCrop(r.patchReader, crop)
 }
 
 // ReadCrop reads an image that is already a plate patch with reader alone.
