@@ -76,7 +76,7 @@ demo-engine: build
 	@echo "The whole engine on 20 fresh frames per condition and 100 without a plate:"
 	./$(BIN) models evaluate --frames --condition each --count 20 --empty 100 --seed 9302
 	@echo
-	@echo "The plate reader alone on 50 fresh crops per condition:"
+	@echo "The patch reader alone on 50 fresh plate crops per condition:"
 	./$(BIN) models evaluate --condition each --count 50 --seed 9301
 
 # Renderer and VRM benchmarks (figures quoted in the README).
