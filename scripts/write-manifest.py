@@ -25,46 +25,44 @@ def sha(name):
 manifest = {"models": {}}
 engine = load("engine.evaluation.json")
 
-if os.path.exists(os.path.join(models, "reader.onnx")):
-    m, made, ev = load("reader.metrics.json", {}), load("reader.made.json", {}), load("reader.evaluation.json", {})
-    manifest["models"]["reader"] = {
-        "file": "reader.onnx", "sha256": sha("reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
-        "training": {"script": "training/train_reader.py", "arch": m.get("arch", "slots"), "seed": 1,
-                     "train_seeds": made.get("train_seeds", [1001]), "train_crops": made.get("train_crops"),
-                     "validation_seed": 9001, "device": made.get("device", "cpu"),
-                     # made.json says the first training's batch and rate where a fine-tune
-                     # (its own entry) wrote the metrics.
-                     "invert": m.get("args", {}).get("invert", 0.0), "batch": made.get("batch", m.get("batch")),
-                     "learning_rate": made.get("lr", m.get("args", {}).get("lr")), "note": made.get("note"),
-                     "fine_tune": made.get("fine_tune"),
-                     "validation_crops": 4000, "epochs": made.get("epochs"),
-                     "augmentation": m.get("args", {}).get("aug", 0.7),
-                     "split_lines": made.get("split_lines", False)},
+def reader_entry(stem, m, training):
+    """The manifest entry of a line reader installed as <stem>.onnx, beside its metrics (m), parity
+    data and crop evaluation (seed 9101); training says how it was made."""
+    ev = load(stem + ".evaluation.json", {})
+    return {
+        "file": stem + ".onnx", "sha256": sha(stem + ".onnx"), "made_by": "make models (scripts/make-models.sh)",
+        "training": training,
         "input": m.get("input"), "output": m.get("output"),
         "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
         "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},
         "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "per_kind": ev.get("per_kind"),
                        "overall": ev.get("overall")},
-        "files": {"metrics": "reader.metrics.json", "parity": "reader.parity.json", "evaluation": "reader.evaluation.json"},
+        "files": {"metrics": stem + ".metrics.json", "parity": stem + ".parity.json",
+                  "evaluation": stem + ".evaluation.json"},
     }
+
+
+if os.path.exists(os.path.join(models, "reader.onnx")):
+    m, made = load("reader.metrics.json", {}), load("reader.made.json", {})
+    manifest["models"]["reader"] = reader_entry("reader", m, {
+        "script": "training/train_reader.py", "arch": m.get("arch", "slots"), "seed": 1,
+        "train_seeds": made.get("train_seeds", [1001]), "train_crops": made.get("train_crops"),
+        "validation_seed": 9001, "device": made.get("device", "cpu"),
+        # made.json says the first training's batch and rate where a fine-tune
+        # (its own entry) wrote the metrics.
+        "invert": m.get("args", {}).get("invert", 0.0), "batch": made.get("batch", m.get("batch")),
+        "learning_rate": made.get("lr", m.get("args", {}).get("lr")), "note": made.get("note"),
+        "fine_tune": made.get("fine_tune"),
+        "validation_crops": 4000, "epochs": made.get("epochs"),
+        "augmentation": m.get("args", {}).get("aug", 0.7),
+        "split_lines": made.get("split_lines", False)})
 
 if os.path.exists(os.path.join(models, "patch-reader.onnx")):
     # The reader of images that are plate patches already: trained on from the
     # reader's first training (not its fine-tune) by make-models.sh's patch step.
-    m, made, ev = (load("patch-reader.metrics.json", {}), load("patch-reader.made.json", {}),
-                   load("patch-reader.evaluation.json", {}))
-    manifest["models"]["patch_reader"] = {
-        "file": "patch-reader.onnx", "sha256": sha("patch-reader.onnx"), "made_by": "make models (scripts/make-models.sh)",
-        "training": dict(made, script="training/train_reader.py", arch=m.get("arch"), validation_seed=9001,
-                         validation_crops=4000),
-        "input": m.get("input"), "output": m.get("output"),
-        "params": m.get("params"), "macs_per_image": m.get("macs_per_image"),
-        "validation": {k: m.get("val", {}).get(k) for k in ("plate_exact", "char_accuracy")},
-        "evaluation": {"seed": 9101, "per_condition": ev.get("per_condition"), "per_kind": ev.get("per_kind"),
-                       "overall": ev.get("overall")},
-        "files": {"metrics": "patch-reader.metrics.json", "parity": "patch-reader.parity.json",
-                  "evaluation": "patch-reader.evaluation.json"},
-    }
+    m, made = load("patch-reader.metrics.json", {}), load("patch-reader.made.json", {})
+    manifest["models"]["patch_reader"] = reader_entry("patch-reader", m, dict(
+        made, script="training/train_reader.py", arch=m.get("arch"), validation_seed=9001, validation_crops=4000))
 
 if os.path.exists(os.path.join(models, "detector.onnx")):
     m, made = load("detector.metrics.json", {}), load("detector.made.json", {})
